@@ -1,0 +1,30 @@
+"""Shared fixtures: the third-party data folder (``UNGRAPH_SHARED``) and settings per test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ungraph.config import Settings, load_settings
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """Settings as a user gets them: defaults plus the environment (UNGRAPH_SHARED, ...)."""
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def shared_dir(settings: Settings) -> Path:
+    return settings.require_dir("shared")
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(settings: Settings) -> Path:
+    return settings.require_dir("corpus")
+
+
+@pytest.fixture(scope="session")
+def reference_dir(settings: Settings) -> Path:
+    return settings.require_dir("reference")
