@@ -15,7 +15,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = Namespace("http://schema.org/")
 
-PREFIXES: dict[str, Namespace] = {
+_BOUND = {
     "ung": UNG,
     "sdg": SDG,
     "sdgo": SDGO,
@@ -37,10 +37,12 @@ PREFIXES: dict[str, Namespace] = {
     "dcat": DCAT,
     "sh": SH,
 }
+# One plain mapping prefix -> namespace IRI (rdflib mixes Namespace and DefinedNamespace types).
+PREFIXES: dict[str, str] = {prefix: str(namespace) for prefix, namespace in _BOUND.items()}
 
 
 def bind_prefixes(graph: Graph) -> Graph:
     """Bind every ungraph prefix on ``graph`` (replacing rdflib's defaults) and return it."""
     for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, override=True, replace=True)
+        graph.bind(prefix, Namespace(namespace), override=True, replace=True)
     return graph
