@@ -5,77 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ungraph.parse.model import DOCUMENT_KINDS, Evidence, Header, HeaderField, HeaderLine
+
+__all__ = [
+    "DOCUMENT_KINDS",
+    "AgentMention",
+    "CallToAction",
+    "ConceptMention",
+    "EntityMention",
+    "EventMention",
+    "Evidence",
+    "Extraction",
+    "Header",
+    "HeaderField",
+    "HeaderLine",
+    "SdgLink",
+    "WsisLink",
+]
+
 EventRelation = Literal["addressed", "mentioned"]
 CallKind = Literal["call", "commitment", "exhortation"]
 EntityKind = Literal["place", "country", "organization", "person"]
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """A verbatim passage of the document text: ``text[start:end] == exact``."""
-
-    start: int
-    end: int
-    exact: str
-
-    @classmethod
-    def of(cls, text: str, start: int, end: int) -> Evidence:
-        """The passage of ``text`` between two offsets.
-
-        >>> Evidence.of("Let us act.", 0, 6)
-        Evidence(start=0, end=6, exact='Let us')
-        """
-        if not 0 <= start <= end <= len(text):
-            raise ValueError(f"evidence offsets {start}..{end} outside a text of {len(text)}")
-        return cls(start, end, text[start:end])
-
-    def to_json(self) -> dict[str, Any]:
-        return {"exact": self.exact, "start": self.start, "end": self.end}
-
-
-@dataclass(frozen=True, slots=True)
-class HeaderField:
-    """A header value, where it came from, and (when it is in the text) its passage.
-
-    ``source`` is ``text`` (printed in the document), ``page`` (the HTML page's structure),
-    ``sidecar`` (the ``.meta.json`` of a harvested page), ``address`` (derived from the source
-    address) or ``registry``.
-    """
-
-    value: str
-    source: str
-    evidence: Evidence | None = None
-
-
-@dataclass(frozen=True)
-class Header:
-    """Symbols, date, title and kind of a document.
-
-    ``kind`` is one of :data:`DOCUMENT_KINDS`. ``symbols`` lists every symbol, the primary one
-    first. ``date`` is ISO 8601 and may be partial (``2017``, ``2012-05``).
-    """
-
-    symbols: tuple[HeaderField, ...] = ()
-    date: HeaderField | None = None
-    title: HeaderField | None = None
-    kind: str = "message"
-    is_press_release: bool = False
-    language: str = "en"
-    body: tuple[int, int] = (0, 0)
-
-    @property
-    def symbol(self) -> str | None:
-        return self.symbols[0].value if self.symbols else None
-
-
-DOCUMENT_KINDS = (
-    "message",  # a written or video message of an official, often read out by someone else
-    "statement",  # a statement, including spokesperson statements attributable to an official
-    "remarks",  # remarks or an address given in person
-    "meeting-coverage",  # coverage of an intergovernmental meeting with many speakers
-    "news-story",  # a news story in reported speech
-    "general-debate-statement",  # a member state's statement at the General Assembly debate
-)
 
 
 @dataclass(frozen=True)
