@@ -62,3 +62,26 @@ def vocab_path(name: str) -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"vocabulary file {path} is missing")
     return path
+
+
+SPARQL_DIR = PACKAGE_DIR / "sparql"
+
+
+def sparql_query(name: str) -> str:
+    """The text of one internal query (stats, VoID) shipped inside the package.
+
+    They live in ``ungraph/sparql/*.rq`` rather than the top-level catalogue because they are
+    part of the code's contract (their result columns are read by name), not examples for users.
+
+    >>> "SELECT" in sparql_query("stats-counts")
+    True
+    """
+    path = SPARQL_DIR / f"{name}.rq"
+    if not path.is_file():
+        raise FileNotFoundError(f"internal query {path} is missing")
+    return path.read_text("utf-8")
+
+
+def sparql_query_paths() -> list[Path]:
+    """Every internal query, sorted by name."""
+    return sorted(SPARQL_DIR.glob("*.rq"))

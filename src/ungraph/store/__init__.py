@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from ungraph.formats import Format
+from ungraph.rdfio import RdfInputError
 from ungraph.store.base import (
     AskResult,
     DocumentRecord,
@@ -38,6 +41,7 @@ __all__ = [
     "GraphData",
     "GraphResult",
     "GraphStore",
+    "LoadFailed",
     "LoadReport",
     "QueryError",
     "QueryResult",
@@ -48,6 +52,7 @@ __all__ = [
     "StoreError",
     "begin_build",
     "current_version",
+    "load_files",
     "open_store",
     "store_document",
 ]
@@ -242,6 +247,47 @@ def begin_build(location: str, *, seed: bool = True) -> StoreBuild:
         raise
     store = OxigraphStore(engine, records, location=str(layout.root), version=version)
     return StoreBuild(store, layout=layout, lock=lock, parent=parent)
+
+
+class LoadFailed(StoreError):
+    """A file of a multi-file load failed; ``loaded`` are the files before it, which were kept."""
+
+    def __init__(self, error: RdfInputError, loaded: list[LoadReport]) -> None:
+        self.error = error
+        self.loaded = loaded
+        super().__init__(str(error))
+
+
+def load_files(
+    location: str,
+    paths: Sequence[str | Path],
+    *,
+    graph: str | None = None,
+    fmt: Format | None = None,
+) -> list[LoadReport]:
+    """Load RDF files into the store at ``location`` as one new version.
+
+    Files load in order, each all or nothing. At the first bad file the files before it are
+    committed and :class:`LoadFailed` is raised, so nothing already good is lost and the bad
+    file leaves no trace. Readers see the new version only once it is complete.
+    """
+    reports: list[LoadReport] = []
+    build = begin_build(location, seed=True)
+    try:
+        for path in paths:
+            try:
+                reports.append(build.store.load_file(path, graph=graph, fmt=fmt))
+            except RdfInputError as error:
+                if reports:
+                    build.commit()
+                else:
+                    build.abort()
+                raise LoadFailed(error, reports) from error
+    except BaseException:
+        build.abort()
+        raise
+    build.commit()
+    return reports
 
 
 def store_document(store: GraphStore, record: DocumentRecord, data: GraphData) -> int:
