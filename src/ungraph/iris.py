@@ -37,6 +37,12 @@ _SYMBOL_SEPARATORS = re.compile(r"[/\s._]+")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _ACTION_LINE = re.compile(r"^C(?:[1-9]|1[01])(?:\.[1-8])?$")
 MAX_SLUG = 80
+# Latin letters that Unicode does not decompose into a base letter and an accent.
+_UNDECOMPOSED = str.maketrans(
+    {"ı": "i", "İ": "I", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "æ": "ae",
+     "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D",
+     "ħ": "h", "Ħ": "H", "ŋ": "n", "Ŋ": "N", "ŧ": "t", "Ŧ": "T"}
+)  # fmt: skip
 
 
 def slugify(text: str, max_length: int = MAX_SLUG) -> str:
@@ -48,6 +54,8 @@ def slugify(text: str, max_length: int = MAX_SLUG) -> str:
     'wu-hongbo'
     >>> slugify("Ñoño — ¿qué?")
     'nono-que'
+    >>> slugify("Volkan Bozkır"), slugify("Łódź"), slugify("Søren Ærø")
+    ('volkan-bozkir', 'lodz', 'soren-aero')
     >>> slugify("")
     ''
 
@@ -57,7 +65,7 @@ def slugify(text: str, max_length: int = MAX_SLUG) -> str:
     >>> len(slugify("x" * 200)) <= MAX_SLUG
     True
     """
-    folded = unicodedata.normalize("NFKD", text)
+    folded = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
     ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
     slug = _NON_SLUG.sub("-", ascii_text).strip("-")
     if len(slug) <= max_length:
