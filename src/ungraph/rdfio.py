@@ -286,7 +286,27 @@ def _rdfxml_position(path: Path, error: SyntaxError, max_bytes: int) -> RdfSynta
                 return RdfSyntaxError(
                     path, str(error.msg or error), int(match.group(1)), int(match.group(2)) + 1
                 )
-    return syntax_error(path, error)
+    return _locate_quoted(path, syntax_error(path, error), max_bytes)
+
+
+def _locate_quoted(path: Path, error: RdfSyntaxError, max_bytes: int) -> RdfSyntaxError:
+    # Last resort: Oxigraph quotes the offending token ("Unexpected text event: 'x'"); point at
+    # its first occurrence after the XML prolog and say that this is what the position means.
+    match = re.search(r"'([^']{1,200})'|`([^`]{1,200})`", error.message)
+    if match is None:
+        return error
+    fragment = match.group(1) or match.group(2)
+    with open_rdf(path, max_bytes=max_bytes) as stream:
+        text = stream.read().decode("utf-8", "replace")
+    start = text.find("?>") + 2 if text.lstrip().startswith("<?xml") else 0
+    for pattern in (f">{fragment}<", f'"{fragment}"', fragment):
+        found = text.find(pattern, start)
+        if found >= 0:
+            offset = found + (1 if pattern[0] in '>"' else 0)
+            line = text.count("\n", 0, offset) + 1
+            column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+            return RdfSyntaxError(path, f"{error.message} (at its first occurrence)", line, column)
+    return error
 
 
 def read_dataset(
