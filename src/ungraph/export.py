@@ -29,7 +29,7 @@ IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 CC_BY_4 = URIRef("https://creativecommons.org/licenses/by/4.0/")
 SDG_KOS = URIRef(SDG_BASE.rstrip("/"))
 # DCAT 3 term; rdflib's DCAT namespace predates it and warns on attribute access.
-DCAT_VERSION = URIRef(f"{DCAT}version")
+DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
 
 # Which dumps, in which order; ``True`` = the merge of all graphs, each distinct triple once.
 DUMPS: tuple[tuple[Format, bool], ...] = (
@@ -356,7 +356,7 @@ def describe(
     g.add((dataset, DCTERMS.publisher, publisher))
     g.add((publisher, RDF.type, FOAF.Agent))
     g.add((publisher, FOAF.name, Literal(options.publisher)))
-    g.add((dataset, DCAT.version, Literal(options.version)))
+    g.add((dataset, DCAT_VERSION, Literal(options.version)))
     g.add((dataset, OWL.versionInfo, Literal(options.version)))
     g.add((dataset, DCTERMS.modified, modified))
     g.add((dataset, VOID.sparqlEndpoint, URIRef(options.endpoint)))
