@@ -17,7 +17,11 @@ from rich.console import Console
 from ungraph import __version__
 from ungraph.config import SettingError, Settings, load_settings
 from ungraph.export import ExportOptions, export
+from ungraph.extract.knowledge import Knowledge
 from ungraph.formats import RDF_FORMATS, RESULT_FORMATS, by_name
+from ungraph.registry import VocabularyError
+from ungraph.sources import DEFAULT_MAX_BYTES, SourceError, read_sources
+from ungraph.sources.harvest import DEFAULT_DELAY, HarvestConfig, default_user_agent, harvest
 from ungraph.stats import collect_stats
 from ungraph.store import (
     AskResult,
@@ -28,7 +32,7 @@ from ungraph.store import (
     load_files,
     open_store,
 )
-from ungraph.tables import result_table, stats_table
+from ungraph.tables import evaluation_table, result_table, stats_table
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -268,3 +272,219 @@ def export_command(
     for exported in report.files:
         click.echo(f"{exported.bytes:>12}  {exported.name}")
     click.echo(f"{report.triples} distinct triples, {report.quads} quads in {report.graphs} graphs")
+
+
+# Documents: check what the readers make of inputs; harvest UN press pages -------------------
+
+
+@main.command("sources")
+@click.argument("specs", nargs=-1, required=True)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Largest document read, in bytes [5 MiB].",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per document or error.")
+def sources_command(specs: tuple[str, ...], max_bytes: int | None, as_json: bool) -> None:
+    """Read files, folders and globs as the build does and list each document or error.
+
+    Exit code 1 when any input could not be read.
+    """
+    failed = 0
+    for item in read_sources(specs, max_bytes=max_bytes or DEFAULT_MAX_BYTES):
+        if isinstance(item, SourceError):
+            failed += 1
+            if as_json:
+                click.echo(json.dumps({"error": item.message, "origin": item.origin}))
+            else:
+                click.echo(f"error  {item}", err=True)
+            continue
+        if as_json:
+            row = {
+                "id": item.doc_id,
+                "origin": item.origin,
+                "format": item.format,
+                "chars": len(item.text),
+                "source_url": item.source_url,
+                "published": item.published,
+                "title": item.title,
+                "symbols": list(item.page_symbols),
+                "kind": item.page_kind,
+                "extra": item.extra,
+            }
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            date = item.published or "-"
+            click.echo(f"{item.format:<5}  {date:<10}  {len(item.text):>7}  {item.origin}")
+    if failed:
+        raise SystemExit(EXIT_FAILED)
+
+
+@main.command("harvest")
+@click.argument("targets", nargs=-1, required=True)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for <slug>.txt + <slug>.meta.json.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_DELAY,
+    show_default=True,
+    help="Seconds between requests to one host (a longer robots.txt Crawl-delay wins).",
+)
+@click.option(
+    "--cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Raw-page cache [var/cache/harvest].",
+)
+@click.option("--user-agent", help="User-Agent header [ungraph/<version> (+project; contact)].")
+@click.option("--contact", help="Contact (e-mail or address) put in the default User-Agent.")
+@click.option("--year", type=int, help="Year of the symbols given (else estimated and probed).")
+@click.option(
+    "--probe-years",
+    type=click.IntRange(min=0, max=10),
+    default=2,
+    show_default=True,
+    help="Years either side of the estimate to try for a symbol.",
+)
+@click.option(
+    "--base-url",
+    default="https://press.un.org",
+    show_default=True,
+    envvar="UNGRAPH_PRESS_BASE",
+    help="Where symbols are looked up [env UNGRAPH_PRESS_BASE].",
+)
+@click.option("--allow-host", multiple=True, help="Extra host redirects may lead to.")
+@click.option("--refresh", is_flag=True, help="Fetch again even when a page is cached.")
+@pass_cli
+def harvest_command(
+    context: CliContext,
+    targets: tuple[str, ...],
+    out: Path,
+    delay: float,
+    cache: Path | None,
+    user_agent: str | None,
+    contact: str | None,
+    year: int | None,
+    probe_years: int,
+    base_url: str,
+    allow_host: tuple[str, ...],
+    refresh: bool,
+) -> None:
+    """Fetch UN press pages by address or symbol (SG/SM/17419) into text + sidecar files.
+
+    Respects robots.txt, waits between requests, identifies itself and caches raw pages.
+    Exit code 1 when any target failed; the others are still written.
+    """
+    config = HarvestConfig(
+        out=out,
+        cache=cache or context.settings.cache_dir / "harvest",
+        delay=delay,
+        user_agent=user_agent or default_user_agent(contact),
+        base_url=base_url,
+        year=year,
+        probe_years=probe_years,
+        allowed_hosts=allow_host,
+        refresh=refresh,
+    )
+    failed = 0
+    for result in harvest(targets, config):
+        if result.ok:
+            origin = "cache" if result.from_cache else "fetched"
+            click.echo(f"ok     {result.target}  {result.url}  ({origin}) -> {result.text_path}")
+        else:
+            failed += 1
+            click.echo(f"failed {result.target}: {result.error}", err=True)
+    if failed:
+        raise SystemExit(EXIT_FAILED)
+
+
+# Extraction -------------------------------------------------------------------------------
+@main.command("extract")
+@click.argument("specs", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per document (the contract).")
+@click.option("--max-bytes", type=click.IntRange(min=1), help="Largest file read [5 MiB].")
+@pass_cli
+def extract_command(context: CliContext, specs: tuple[str, ...], as_json: bool, max_bytes: int | None) -> None:
+    """Extract facts with evidence from files, folders or globs (text, HTML, JSON lines)."""
+    from ungraph.extract import extract_sources
+
+    knowledge = _knowledge(context)
+    failures = 0
+    for item in extract_sources(specs, knowledge, max_bytes=max_bytes or DEFAULT_MAX_BYTES):
+        if isinstance(item, Exception):
+            failures += 1
+            click.echo(f"ungraph extract: {item}", err=True)
+            continue
+        if as_json:
+            click.echo(json.dumps(item.to_json(), ensure_ascii=False))
+        else:
+            header = item.header
+            speakers = ", ".join(s.name or f"({s.role})" for s in item.speakers) or "-"
+            click.echo(
+                f"{item.origin}: {header.symbol or '-'} {header.date.value if header.date else '-'} "
+                f"{header.kind}; speakers {speakers}; events {len(item.events)}; SDG {len(item.sdg)}; "
+                f"WSIS {len(item.wsis)}; calls {len(item.calls_to_action)}; ICT {item.ict_related}"
+            )
+    if failures:
+        raise SystemExit(EXIT_FAILED)
+
+
+def _knowledge(context: CliContext) -> Knowledge:
+    try:
+        return Knowledge.load(context.settings)
+    except (VocabularyError, SettingError) as error:
+        raise CommandError(str(error)) from error
+
+
+@main.command("evaluate")
+@click.option("--gold", "gold_dir", type=click.Path(file_okay=False, exists=True), help="Folder of documents with .gold.json [the corpus].")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, allow_dash=True), help="Write the figures as JSON to a file (- for standard output).")
+@click.option("--worst", type=click.IntRange(min=0), default=3, show_default=True, help="Worst documents listed per field.")
+@pass_cli
+def evaluate_command(context: CliContext, gold_dir: str | None, json_out: str | None, worst: int) -> None:
+    """Measure extraction against human annotations: precision, recall, F1 per field."""
+    from ungraph.evaluate import evaluate_folder
+
+    folder = Path(gold_dir) if gold_dir else context.settings.require_dir("corpus")
+    evaluation, problems = evaluate_folder(folder, _knowledge(context))
+    for problem in problems:
+        click.echo(f"ungraph evaluate: {problem}", err=True)
+    if json_out == "-":
+        click.echo(json.dumps(evaluation.to_json(), ensure_ascii=False, indent=2))
+    else:
+        Console().print(evaluation_table(evaluation, worst))
+        if json_out:
+            Path(json_out).write_text(json.dumps(evaluation.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if problems:
+        raise SystemExit(EXIT_FAILED)
+
+
+@main.command("tag-sdg")
+@pass_cli
+def tag_sdg_command(context: CliContext) -> None:
+    """Tag JSON lines {"id", "text"} on standard input with SDG goals and targets."""
+    from ungraph.extract.sdg import tag_text
+
+    failures = 0
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            failures += 1
+            click.echo(f"ungraph tag-sdg: <stdin>:{number}:{error.colno}: {error.msg}", err=True)
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str) or "id" not in record:
+            failures += 1
+            click.echo(f"ungraph tag-sdg: <stdin>:{number}: needs an object with 'id' and a string 'text'", err=True)
+            continue
+        goals, targets = tag_text(record["text"])
+        click.echo(json.dumps({"id": record["id"], "goals": goals, "targets": targets}, ensure_ascii=False))
+    if failures:
+        raise SystemExit(EXIT_FAILED)

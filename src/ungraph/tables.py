@@ -6,6 +6,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 from rich.table import Table
 
+from ungraph.evaluate import Evaluation
 from ungraph.stats import Stats, compact
 from ungraph.store.base import AskResult, GraphResult, QueryResult, SelectResult
 
@@ -76,4 +77,18 @@ def stats_table(stats: Stats) -> Table:
         table.add_row(f"links {link}", str(count))
     table.add_row("triples", str(stats.triples))
     table.add_row("named graphs", str(stats.graphs))
+    return table
+
+
+def evaluation_table(evaluation: Evaluation, worst: int = 3) -> Table:
+    """Per-field precision/recall/F1 (or accuracy) and the worst documents of each field."""
+    table = Table(
+        "field", "accuracy", "precision", "recall", "F1", "counts", "worst documents",
+        title=f"extraction vs gold ({len(evaluation.documents)} documents)",
+    )  # fmt: skip
+    for (name, accuracy, precision, recall, f1, counts), result in zip(
+        evaluation.table(), evaluation.fields.values(), strict=True
+    ):
+        worst_docs = ", ".join(f"{doc} ({score:.2f})" for doc, score in result.worst(worst))
+        table.add_row(name, accuracy, precision, recall, f1, counts, worst_docs)
     return table

@@ -53,8 +53,9 @@ _SALUTATION = re.compile(
 _PLACE_LINE = re.compile(
     r"^[A-Z][\w'’.-]*(?:[ -][A-Z][\w'’.-]*){0,3}(?:, [A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}){0,2}$"
 )
-_SENTENCE_END = re.compile(r"[.!?:;\"”’)]\s*$")
+_SENTENCE_END = re.compile(r"[.!?:;\"”’')]\s*$")
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][\w'’-]*")
+_PROSE_WORD = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can|we|our|you|it|its)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +118,11 @@ def _is_body(text: str) -> bool:
         return False
     if not _SENTENCE_END.search(text):
         return False
-    return _lowercase_ratio(text) >= 0.5 or len(text) > 220
+    # Titles are capitalised; prose has lower-case words, and a verb or pronoun even when full
+    # of proper names ("This year's International Women's Day has the theme ...").
+    if _lowercase_ratio(text) >= 0.5 or len(text) > 220:
+        return True
+    return len(words) >= 6 and _PROSE_WORD.search(text) is not None
 
 
 def _classify(line: _Line, following: _Line | None) -> str:
