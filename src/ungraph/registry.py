@@ -255,6 +255,7 @@ def ordinal_value(text: str) -> int | None:
 # ---------------------------------------------------------------------------------------------
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00ad"
 _APOSTROPHES = "\u2018\u2019\u02bc\u2032`"
+_QUOTES = "\u201c\u201d\u201e\u00ab\u00bb"
 
 
 class _FoldTable(dict[int, str]):
@@ -272,6 +273,8 @@ class _FoldTable(dict[int, str]):
             folded = "-"
         elif char in _APOSTROPHES:
             folded = "'"
+        elif char in _QUOTES:
+            folded = '"'
         elif char.isspace():
             folded = " " if char not in "\n\r\t" else char
         else:
