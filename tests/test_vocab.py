@@ -457,3 +457,28 @@ def test_a_copy_of_the_vocabulary_folder_loads_the_same(
     shutil.copytree(data_dir("vocab"), tmp_path / "vocab")
     copy = Registry.from_files(tmp_path / "vocab", reference_dir / "wikidata_ids.tsv")
     assert set(copy.people) == set(Registry.load(load_settings()).people)
+
+
+# --- The command ------------------------------------------------------------------------------
+def test_vocab_command_lists_and_writes_the_graphs(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ungraph.cli import main
+
+    result = CliRunner().invoke(main, ["vocab", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert [line.split()[0] for line in result.output.splitlines()] == [
+        "sdg", "vocabulary", "registry", "matrix",
+    ]  # fmt: skip
+    written = Graph().parse(tmp_path / "out" / "vocabulary.ttl", format="turtle")
+    assert_isomorphic(graphs()["vocabulary"], written)
+
+
+def test_vocab_command_fails_with_exit_code_2_on_a_missing_reference_folder(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ungraph.cli import main
+
+    result = CliRunner().invoke(main, ["--reference", str(tmp_path / "none"), "vocab"])
+    assert result.exit_code == 2
+    assert "reference" in result.output

@@ -488,3 +488,32 @@ def tag_sdg_command(context: CliContext) -> None:
         click.echo(json.dumps({"id": record["id"], "goals": goals, "targets": targets}, ensure_ascii=False))
     if failures:
         raise SystemExit(EXIT_FAILED)
+
+
+# Vocabularies -----------------------------------------------------------------------------------
+@main.command("vocab")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="Write each graph as Turtle into this folder.",
+)
+@pass_cli
+def vocab_command(context: CliContext, out_dir: str | None) -> None:
+    """Load and check the vocabularies and the registry; list the shared graphs they make."""
+    from ungraph.iris import Minter
+    from ungraph.vocab import vocabulary_graphs
+
+    minter = Minter(context.settings.base_iri)
+    try:
+        graphs = vocabulary_graphs(context.settings, minter)
+    except (VocabularyError, SettingError) as error:
+        raise CommandError(str(error)) from error
+    for name, graph in graphs.items():
+        line = f"{name:<11} {len(graph):>6} triples  {minter.graph(name)}"
+        if out_dir:
+            path = Path(out_dir) / f"{name}.ttl"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            graph.serialize(path, format="turtle")
+            line += f"  -> {path}"
+        click.echo(line)
