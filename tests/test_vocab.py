@@ -273,7 +273,7 @@ def test_matrix_graph_golden() -> None:
             ung:matrixActionLine <{BASE}id/wsis/C2> ;
             ung:matrixGoal sdg:9 ;
             ung:matrixTarget <http://metadata.un.org/sdg/9.c> ;
-            ung:rationale "Reason one."@en ;
+            ung:rationale "Reason one." ;
             prov:wasDerivedFrom <https://github.com/example/Matrix> ;
             dct:source "{source}" ;
             rdfs:comment "A third-party, machine-readable transcription (uwidcit/WSIS-SDG-Matrix) of ITU's WSIS–SDG Matrix; not ITU's own file."@en .

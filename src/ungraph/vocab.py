@@ -676,7 +676,8 @@ def matrix_graph(rows: Sequence[MatrixRow], minter: Minter) -> Graph:
             graph.add((node, UNG.matrixTarget, sdg_iri(row.target)))
             graph.add((line, UNG.relatedTarget, sdg_iri(row.target)))
         if row.rationale:
-            graph.add((node, UNG.rationale, _en(row.rationale)))
+            # Quoted third-party text: a plain string, as for text quoted from documents.
+            graph.add((node, UNG.rationale, Literal(row.rationale)))
         graph.add((node, PROV.wasDerivedFrom, URIRef(row.repository)))
         graph.add((node, DCTERMS.source, Literal(row.source)))
         graph.add((node, RDFS.comment, note))
