@@ -253,7 +253,7 @@ _SAMPLE_CHARS = 65536
 
 
 def check_text(text: str, origin: str, *, unassigned: bool = False) -> None:
-    """Raise :class:`SourceError` if decoded text looks like binary data.
+    r"""Raise :class:`SourceError` if decoded text looks like binary data.
 
     NUL characters, or more than 1% control characters. With ``unassigned``, also count
     unassigned and private-use code points in the first 64 Ki characters: binary data behind
