@@ -1,12 +1,22 @@
-"""Entry point of ``make bench``."""
+"""Entry point of ``make bench``: runs each registered benchmark into bench/results/NAME.json."""
 
 from __future__ import annotations
 
-import sys
+import importlib
+import json
+from pathlib import Path
+
+# name -> module with a ``run() -> dict`` function.
+BENCHMARKS = {"store": "bench.store", "registry": "bench.registry"}
+RESULTS = Path(__file__).parent / "results"
 
 
 def main() -> int:
-    print("no benchmarks registered yet", file=sys.stderr)
+    RESULTS.mkdir(exist_ok=True)
+    for name, module_name in BENCHMARKS.items():
+        results = importlib.import_module(module_name).run()
+        (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n", "utf-8")
+        print(f"{name}: {json.dumps(results)}")
     return 0
 
 
