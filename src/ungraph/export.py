@@ -170,7 +170,9 @@ def _write_atomically(path: Path, fill: Any, *, compress: bool) -> tuple[int, st
         hashing = _HashingWriter(raw)
         if compress:
             # mtime=0 and no file name in the header: the same data gives the same bytes.
-            with gzip.GzipFile(filename="", mode="wb", fileobj=hashing, mtime=0) as zipped:
+            with gzip.GzipFile(
+                filename="", mode="wb", fileobj=hashing, mtime=0, compresslevel=6
+            ) as zipped:
                 fill(zipped)
         else:
             fill(hashing)
@@ -408,11 +410,11 @@ def describe(
 def _add_linksets(g: Graph, store: GraphStore, dataset: URIRef, report: ExportReport) -> None:
     totals: dict[tuple[ExternalDataset, str], int] = {}
     for row in _select(store, "void-links"):
-        obj, space = str(row["object"]), str(row["subjectSpace"])
+        object_space, space = str(row["objectSpace"]), str(row["subjectSpace"])
         for target in EXTERNAL_DATASETS:
             # A link goes from ungraph's resources into the target: the target's own internal
             # links (a reused KOS's skos:broader) are not ungraph's link set.
-            if target.holds(obj) and not space.startswith(target.uri_space):
+            if target.holds(object_space) and not space.startswith(target.uri_space):
                 key = (target, str(row["predicate"]))
                 totals[key] = totals.get(key, 0) + int(row["triples"].toPython())
     described: set[str] = set()
