@@ -517,3 +517,22 @@ def vocab_command(context: CliContext, out_dir: str | None) -> None:
             graph.serialize(path, format="turtle")
             line += f"  -> {path}"
         click.echo(line)
+
+
+# Ontology -----------------------------------------------------------------------------------------
+@main.command("ontology-docs")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True),
+    required=True,
+    help="HTML file to write, e.g. var/docs/ontology.html.",
+)
+def ontology_docs_command(out: str) -> None:
+    """Write the ontology's documentation page (HTML, rendered with pyLODE)."""
+    from ungraph.ontology_docs import OntologyDocsError, write_ontology_html
+
+    try:
+        path = write_ontology_html(Path(out))
+    except (OntologyDocsError, OSError) as error:
+        raise CommandError(str(error)) from error
+    click.echo(f"ontology documentation -> {path}")
