@@ -5,16 +5,20 @@ from __future__ import annotations
 import gzip
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from ungraph.formats import RDF_FORMATS, TURTLE, from_path
 from ungraph.rdfio import (
     InputTooLarge,
+    RdfInputError,
     RdfSyntaxError,
     UnknownRdfFormat,
     UnsafeXmlError,
@@ -203,3 +207,23 @@ def test_remote_jsonld_contexts_are_not_fetched(tmp_path: Path) -> None:
     path.write_text('{"@context": "http://example.org/context.jsonld", "@id": "http://e.org/a"}')
     with pytest.raises(RdfSyntaxError, match="remote JSON-LD contexts"):
         read_dataset(path)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    data=st.binary(max_size=300)
+    | st.text(
+        alphabet="<>_:\"'@{}[].;,#\\ \n\tabcdefPREFIXGRAPH-/?=&!DOCTYPEENTITY0123", max_size=300
+    ).map(str.encode),
+    suffix=st.sampled_from([".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".ttl.gz", ""]),
+)
+def test_no_input_crashes_the_reader(data: bytes, suffix: str) -> None:
+    # Whatever the bytes, the reader answers with a dataset or an RdfInputError, never another
+    # exception and never a hang.
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"input{suffix}"
+        path.write_bytes(data)
+        try:
+            read_dataset(path)
+        except RdfInputError as error:
+            assert str(error).startswith(str(path))

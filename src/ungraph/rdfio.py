@@ -7,6 +7,7 @@ import io
 import re
 import xml.sax
 import xml.sax.handler
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -154,12 +155,14 @@ def open_rdf(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterato
         reader = io.BufferedReader(limited, 1 << 16)
         try:
             yield reader
-        except OSError as error:
+        except (OSError, EOFError, zlib.error) as error:
             if limited.exceeded:
                 raise InputTooLarge(
                     path, f"decompressed content is larger than the limit of {max_bytes} bytes"
                 ) from error
-            raise
+            if gz:
+                raise RdfInputError(path, f"damaged gzip data: {error}") from error
+            raise RdfInputError(path, f"cannot read: {error}") from error
         finally:
             reader.close()
             if gz:
