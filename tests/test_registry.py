@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ungraph.config import Settings, load_settings
+from ungraph.config import SettingError, Settings, load_settings
 from ungraph.registry import (
     QID,
     Registry,
@@ -472,7 +472,7 @@ def test_a_bad_wikidata_row_fails_naming_its_line(
 
 
 def test_a_missing_reference_folder_names_the_setting(tmp_path: Path) -> None:
-    with pytest.raises(Exception, match="reference"):
+    with pytest.raises(SettingError, match="reference"):
         Registry.load(Settings(shared=tmp_path, reference=tmp_path / "nowhere"))
 
 
