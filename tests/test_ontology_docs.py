@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import html
+import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +66,17 @@ def test_unreadable_ontology_is_an_error_naming_the_file(tmp_path: Path) -> None
     broken.write_text("@prefix ung: <https://w3id.org/ungraph/ontology#> .\nung:X a ", "utf-8")
     with pytest.raises(OntologyDocsError, match=r"broken\.ttl"):
         render_ontology_html(broken)
+
+
+def test_importing_pylode_leaves_the_callers_logging_alone() -> None:
+    # pyLODE runs logging.basicConfig(level=DEBUG) when imported; that only shows in a fresh
+    # process (under pytest the root logger already has handlers, so basicConfig does nothing).
+    code = (
+        "import logging\n"
+        "from ungraph.ontology_docs import _import_ont_pub\n"
+        "_import_ont_pub()\n"
+        "root = logging.getLogger()\n"
+        "print(root.level, len(root.handlers))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == [str(logging.WARNING), "0"], done.stdout + done.stderr
