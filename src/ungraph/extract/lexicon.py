@@ -33,14 +33,20 @@ class Lexicon:
             if normalized:
                 self._keys.setdefault(normalized, key)
         alternatives = sorted(self._keys, key=len, reverse=True)
-        body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in alternatives)
+        # Spaces and hyphens are interchangeable ("health-care workers", "health care workers").
+        body = "|".join(r"[\s-]+".join(re.escape(w) for w in p.split(" ")) for p in alternatives)
         self._pattern = (
             re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE) if body else None
         )
 
     @staticmethod
     def normalize(phrase: str) -> str:
-        return " ".join(phrase.replace("’", "'").lower().split())
+        """Lower case, typographic apostrophes straight, hyphens and runs of spaces as one space.
+
+        >>> Lexicon.normalize("Health-care  Workers’")
+        "health care workers'"
+        """
+        return " ".join(phrase.replace("’", "'").replace("-", " ").lower().split())
 
     def key_of(self, phrase: str) -> str | None:
         return self._keys.get(self.normalize(phrase))
