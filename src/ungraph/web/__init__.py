@@ -32,6 +32,9 @@ __all__ = ["BLUEPRINTS", "StoreHandle", "create_app"]
 
 BLUEPRINTS: list[str] = [
     "ungraph.web.ops",
+    "ungraph.web.resources",
+    "ungraph.web.downloads",
+    "ungraph.web.ui",
 ]
 """Modules whose ``bp`` (a Flask Blueprint) the factory registers, in this order."""
 

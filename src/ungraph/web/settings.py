@@ -122,6 +122,18 @@ KEYS: tuple[Key, ...] = (
         _non_negative_float,
         "seconds between checks for a new store version",
     ),
+    Key(
+        "UNGRAPH_DOWNLOADS",
+        None,
+        str,
+        "folder of the dumps `ungraph export` wrote, served at /downloads [{var}/dumps]",
+    ),
+    Key(
+        "UNGRAPH_SEARCH_DIR",
+        None,
+        str,
+        "folder for the full-text index files, one per store version [{var}/search]",
+    ),
 )
 BY_NAME = {key.name: key for key in KEYS}
 
