@@ -7,9 +7,14 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 HOST ?= 127.0.0.1
 STORE ?= var/store
+DUMPS ?= var/dumps
 PYTEST_ARGS ?=
+# YASGUI for the query editor: installed from the npm registry, served by the application.
+VENDOR := src/ungraph/web/static/vendor/yasgui
+YASGUI_BUILD := node_modules/@zazuko/yasgui/build
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install run test lint format bench docs clean
+.PHONY: help install run test lint format bench docs clean system-deps ui-assets
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -22,9 +27,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-run: install  ## build the graph from the sample corpus on the embedded store and serve it
+system-deps:  ## Debian packages for the browser tests and the UI assets: chromium, nodejs, npm (idempotent)
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "apt-get install$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+ui-assets: system-deps $(VENDOR)/.installed  ## install YASGUI (npm ci, package-lock.json) into the app's static folder
+
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	mkdir -p $(VENDOR)
+	cp $(YASGUI_BUILD)/yasgui.min.js $(YASGUI_BUILD)/yasgui.min.css node_modules/@zazuko/yasgui/package.json $(VENDOR)/
+	touch $@
+
+run: install ui-assets  ## build the graph from the sample corpus, export the dumps and serve it
 	$(BIN)/ungraph build --store $(STORE)
-	$(BIN)/ungraph serve --store $(STORE) --host $(HOST) --port $(PORT)
+	$(BIN)/ungraph export --store $(STORE) --out $(DUMPS)
+	UNGRAPH_DOWNLOADS=$(DUMPS) $(BIN)/ungraph serve --store $(STORE) --host $(HOST) --port $(PORT)
 
 lint: install  ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check src tests bench
@@ -35,7 +60,7 @@ format: install  ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix src tests bench
 	$(BIN)/ruff format src tests bench
 
-test: lint  ## set up, lint, type-check and run every test
+test: lint system-deps ui-assets  ## set up, lint, type-check and run every test (browser tests too)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install  ## run the benchmarks; results under bench/results/
