@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 # name -> module with a ``run() -> dict`` function.
-BENCHMARKS = {"store": "bench.store", "registry": "bench.registry"}
+BENCHMARKS = {"store": "bench.store", "registry": "bench.registry", "sources": "bench.sources"}
 RESULTS = Path(__file__).parent / "results"
 
 

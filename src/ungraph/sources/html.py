@@ -181,26 +181,39 @@ class Page:
 class PageView:
     """A parsed page and what every layout asks of it first, worked out once: its own
     address (canonical link, ``og:url``, else where it was fetched from), that address's host
-    and path, and its ``<meta>`` values by lower-cased name, property or itemprop."""
+    and path, its ``<meta>`` values by lower-cased name, property or itemprop, and its
+    elements by class name."""
 
     soup: BeautifulSoup
     url: str | None
     host: str
     path: str
     metas: dict[str, str]
+    classes: dict[str, list[Tag]]
 
     @classmethod
     def of(cls, soup: BeautifulSoup, fetched_from: str | None = None) -> PageView:
+        # One walk over the tree indexes classes and metas: CSS selectors would walk the
+        # whole page once per field, which dominated the cost of reading a press page.
         metas: dict[str, str] = {}
-        for meta in soup.find_all("meta"):
-            content = _attr(meta, "content")
-            for attribute in ("property", "name", "itemprop"):
-                key = _attr(meta, attribute)
-                if key and content:
-                    metas.setdefault(key.lower(), content)
+        classes: dict[str, list[Tag]] = {}
+        for element in soup.find_all(True):
+            for name in _classes(element):
+                classes.setdefault(name, []).append(element)
+            if element.name == "meta":
+                content = _attr(element, "content")
+                for attribute in ("property", "name", "itemprop"):
+                    key = _attr(element, attribute)
+                    if key and content:
+                        metas.setdefault(key.lower(), content)
         url = _page_url(soup, fetched_from, metas.get("og:url"))
         host, path = _host_path(url)
-        return cls(soup, url, host, path, metas)
+        return cls(soup, url, host, path, metas, classes)
+
+    def by_class(self, name: str, tag: str | None = None) -> list[Tag]:
+        """Elements with a class, in document order (optionally only one tag name)."""
+        found = self.classes.get(name, [])
+        return [e for e in found if e.name == tag] if tag else list(found)
 
     def meta(self, *names: str) -> str | None:
         """The first of some ``<meta>`` values the page has."""
@@ -317,24 +330,29 @@ def _data_layer(soup: BeautifulSoup) -> dict[str, Any]:
 
 
 def _is_press_un_org(view: PageView) -> bool:
-    soup = view.soup
-    host = view.host
-    return (
-        host == "press.un.org"
-        or soup.select_one(".field--name-field-symbol, .field--name-field-display-title")
-        is not None
+    return view.host == "press.un.org" or any(
+        view.by_class(name)
+        for name in ("field--name-field-symbol", "field--name-field-display-title")
     )
+
+
+def _first_in(elements: list[Tag], tag: str) -> Tag | None:
+    for element in elements:
+        found = element.find(tag)
+        if isinstance(found, Tag):
+            return found
+    return None
 
 
 def _read_press_un_org(view: PageView) -> Page:
     soup = view.soup
     layer = _data_layer(soup)
-    title = _text(soup.select_one(".field--name-field-display-title h1"))
+    title = _text(_first_in(view.by_class("field--name-field-display-title"), "h1"))
     if title is None and isinstance(layer.get("entityTitle"), str):
         title = clean_inline(layer["entityTitle"]) or None
     symbols: list[str] = []
-    for symbol_field in soup.select(".field--name-field-symbol"):
-        for item in symbol_field.select(".field__item") or [symbol_field]:
+    for symbol_field in view.by_class("field--name-field-symbol"):
+        for item in symbol_field.find_all(class_="field__item") or [symbol_field]:
             symbols.extend(split_symbols(item.get_text("\n")))
     layer_symbol = layer.get("symbol")
     if isinstance(layer_symbol, dict) and isinstance(layer_symbol.get("value"), list):
@@ -342,27 +360,28 @@ def _read_press_un_org(view: PageView) -> Page:
             if isinstance(value, str):
                 symbols.extend(split_symbols(value))
     # Only the dated field's <time>: the sidebar's "Daily Noon Briefing" block has another.
-    published = _first_date(soup.select(".field--name-field-dated time"))
+    published = _first_date(
+        time for dated in view.by_class("field--name-field-dated") for time in dated("time")
+    )
     if published is None and isinstance(layer.get("doc_date"), str):
         published = iso_date(layer["doc_date"])
-    kind = _text(soup.select_one(".field--name-field-doctype"))
+    kind = _text(next(iter(view.by_class("field--name-field-doctype")), None))
     if kind is None and isinstance(layer.get("doc_type"), str):
         kind = clean_inline(layer["doc_type"]) or None
     extra = {}
-    for name, selector in (
-        ("un_bodies", ".field--name-field-un-bodies"),
-        ("countries", ".field--name-field-country"),
-        ("themes", ".field--name-field-theme"),
-        ("tags", ".field--name-field-main-tags"),
-        ("regions", ".field--name-field-regions"),
+    for name, class_name in (
+        ("un_bodies", "field--name-field-un-bodies"),
+        ("countries", "field--name-field-country"),
+        ("themes", "field--name-field-theme"),
+        ("tags", "field--name-field-main-tags"),
+        ("regions", "field--name-field-regions"),
     ):
-        element = soup.select_one(selector)
-        if element is not None:
+        for element in view.by_class(class_name)[:1]:
             items = [_text(li) for li in element.find_all(["li", "a"])] or [_text(element)]
             joined = "; ".join(_unique(item for item in items if item))
             if joined:
                 extra[name] = joined
-    body = tuple(b for b in soup.select("div.field--name-body") if not _in_chrome(b))
+    body = tuple(b for b in view.by_class("field--name-body", "div") if not _in_chrome(b))
     return Page(
         layout="press.un.org",
         title=title or _title_tag(soup),
