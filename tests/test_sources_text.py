@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ungraph.config import load_settings
 from ungraph.sources import read_sources
-from ungraph.sources.metadata import absolute_url
+from ungraph.sources.metadata import KNOWN_KEYS, absolute_url, iso_date, metadata_from_json
 from ungraph.sources.model import SourceDocument, SourceError
-from ungraph.sources.text import is_sidecar, load_sidecar, read_text, sidecar_for
+from ungraph.sources.text import is_sidecar, load_sidecar, read_text, sidecar_for, text_document
 
 
 def _corpus_texts() -> list[Path]:
@@ -177,3 +180,49 @@ def test_text_in_windows_1252_is_decoded_and_says_so(tmp_path: Path) -> None:
     document = read_text(_write(tmp_path, "win", text.encode("cp1252"), None))
     assert document.text == "“Digital divides” must close — now.\nSecond line.\n"
     assert document.extra["encoding"] == "cp1252 (detected)"
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+_SIDECAR_KEYS = st.sampled_from([*KNOWN_KEYS, "retrieved", "layout", ""]) | st.text(max_size=8)
+
+
+@given(st.dictionaries(_SIDECAR_KEYS, _JSON_VALUES, max_size=8))
+def test_any_sidecar_object_is_read_or_refused_with_a_named_field(
+    values: dict[str, object],
+) -> None:
+    try:
+        meta = metadata_from_json(values, "x.meta.json")
+    except SourceError as error:
+        assert error.origin == "x.meta.json"
+        assert "field '" in error.message
+        return
+    assert meta.source_url is None or absolute_url(meta.source_url) == meta.source_url
+    assert meta.published is None or iso_date(meta.published) == meta.published
+    assert all(isinstance(value, str) for value in meta.extra.values())
+
+
+@given(st.binary(max_size=1024))
+def test_arbitrary_bytes_make_a_text_document_or_a_source_error(data: bytes) -> None:
+    try:
+        document = text_document(data, origin="fuzz.txt", doc_id="fuzz")
+    except SourceError as error:
+        assert error.origin == "fuzz.txt"
+        return
+    assert "\r" not in document.text and document.text.strip()
+
+
+@given(st.binary(max_size=512))
+def test_arbitrary_sidecar_bytes_never_crash(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.meta.json"
+        path.write_bytes(data)
+        try:
+            load_sidecar(path)
+        except SourceError as error:
+            assert error.origin == str(path)

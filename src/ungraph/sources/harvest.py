@@ -73,7 +73,7 @@ ANCHORS: dict[str, tuple[tuple[int, str], ...]] = {
     "PI": ((2059, "2013-05-17"),),
 }
 
-_PRESS_SYMBOL = re.compile(r"^([A-Z]+(?:/[A-Z]+)*)/(\d+)$")
+_PRESS_SYMBOL = re.compile(r"^([A-Z]+(?:/[A-Z]+)*)/([0-9]+)$")
 _FIRST_YEAR = 1945
 
 
@@ -308,7 +308,7 @@ def retry_after_seconds(value: str | None, *, now: float | None = None) -> float
     if value is None:
         return None
     text = value.strip()
-    if text.isdigit():
+    if re.fullmatch(r"[0-9]+", text):
         return float(text)
     try:
         when = email.utils.parsedate_to_datetime(text)

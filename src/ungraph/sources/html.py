@@ -89,10 +89,10 @@ MONTHS = {
     )
     for name in names
 }
-_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
-_MONTH_DAY_YEAR = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
-_NUMERIC_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_DATELINE = re.compile(r"^(\d{1,2}\s+[A-Za-z]+\.?,?\s+\d{4})\s*[,–—-]\s*(\S.*)$")
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})$", re.ASCII)
+_MONTH_DAY_YEAR = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$", re.ASCII)
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
+_DATELINE = re.compile(r"^(\d{1,2}\s+[A-Za-z]+\.?,?\s+\d{4})\s*[,–—-]\s*(\S.*)$", re.ASCII)
 
 DOC_TYPES = (
     "Press Release",

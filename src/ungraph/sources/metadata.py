@@ -13,8 +13,8 @@ from ungraph.sources.model import SourceError
 # Keys with a meaning; every other key whose value is a string is kept in ``extra``.
 KNOWN_KEYS = ("source_url", "published", "title", "symbols", "doc_type")
 
-_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_ISO_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}")
+_ISO_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
+_ISO_DATETIME = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ][0-9]{2}:[0-9]{2}")
 
 
 @dataclass(frozen=True)
