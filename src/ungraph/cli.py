@@ -406,10 +406,14 @@ def harvest_command(
 # Extraction -------------------------------------------------------------------------------
 @main.command("extract")
 @click.argument("specs", nargs=-1, required=True)
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per document (the contract).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="One JSON object per document (the contract)."
+)
 @click.option("--max-bytes", type=click.IntRange(min=1), help="Largest file read [5 MiB].")
 @pass_cli
-def extract_command(context: CliContext, specs: tuple[str, ...], as_json: bool, max_bytes: int | None) -> None:
+def extract_command(
+    context: CliContext, specs: tuple[str, ...], as_json: bool, max_bytes: int | None
+) -> None:
     """Extract facts with evidence from files, folders or globs (text, HTML, JSON lines)."""
     from ungraph.extract import extract_sources
 
@@ -442,11 +446,29 @@ def _knowledge(context: CliContext) -> Knowledge:
 
 
 @main.command("evaluate")
-@click.option("--gold", "gold_dir", type=click.Path(file_okay=False, exists=True), help="Folder of documents with .gold.json [the corpus].")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, allow_dash=True), help="Write the figures as JSON to a file (- for standard output).")
-@click.option("--worst", type=click.IntRange(min=0), default=3, show_default=True, help="Worst documents listed per field.")
+@click.option(
+    "--gold",
+    "gold_dir",
+    type=click.Path(file_okay=False, exists=True),
+    help="Folder of documents with .gold.json [the corpus].",
+)
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write the figures as JSON to a file (- for standard output).",
+)
+@click.option(
+    "--worst",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Worst documents listed per field.",
+)
 @pass_cli
-def evaluate_command(context: CliContext, gold_dir: str | None, json_out: str | None, worst: int) -> None:
+def evaluate_command(
+    context: CliContext, gold_dir: str | None, json_out: str | None, worst: int
+) -> None:
     """Measure extraction against human annotations: precision, recall, F1 per field."""
     from ungraph.evaluate import evaluate_folder
 
@@ -459,7 +481,10 @@ def evaluate_command(context: CliContext, gold_dir: str | None, json_out: str | 
     else:
         Console().print(evaluation_table(evaluation, worst))
         if json_out:
-            Path(json_out).write_text(json.dumps(evaluation.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            Path(json_out).write_text(
+                json.dumps(evaluation.to_json(), ensure_ascii=False, indent=2) + "\n",
+                encoding="utf-8",
+            )
     if problems:
         raise SystemExit(EXIT_FAILED)
 
@@ -480,12 +505,21 @@ def tag_sdg_command(context: CliContext) -> None:
             failures += 1
             click.echo(f"ungraph tag-sdg: <stdin>:{number}:{error.colno}: {error.msg}", err=True)
             continue
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str) or "id" not in record:
+        if (
+            not isinstance(record, dict)
+            or not isinstance(record.get("text"), str)
+            or "id" not in record
+        ):
             failures += 1
-            click.echo(f"ungraph tag-sdg: <stdin>:{number}: needs an object with 'id' and a string 'text'", err=True)
+            click.echo(
+                f"ungraph tag-sdg: <stdin>:{number}: needs an object with 'id' and a string 'text'",
+                err=True,
+            )
             continue
         goals, targets = tag_text(record["text"])
-        click.echo(json.dumps({"id": record["id"], "goals": goals, "targets": targets}, ensure_ascii=False))
+        click.echo(
+            json.dumps({"id": record["id"], "goals": goals, "targets": targets}, ensure_ascii=False)
+        )
     if failures:
         raise SystemExit(EXIT_FAILED)
 
