@@ -32,7 +32,7 @@ from ungraph.store import (
     load_files,
     open_store,
 )
-from ungraph.tables import evaluation_table, result_table, stats_table
+from ungraph.tables import evaluation_table, result_table, stats_table, worst_documents
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -479,7 +479,11 @@ def evaluate_command(
     if json_out == "-":
         click.echo(json.dumps(evaluation.to_json(), ensure_ascii=False, indent=2))
     else:
-        Console().print(evaluation_table(evaluation, worst))
+        Console().print(evaluation_table(evaluation))
+        if worst:
+            click.echo("worst documents per field:")
+            for line in worst_documents(evaluation, worst):
+                click.echo(f"  {line}")
         if json_out:
             Path(json_out).write_text(
                 json.dumps(evaluation.to_json(), ensure_ascii=False, indent=2) + "\n",

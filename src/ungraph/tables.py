@@ -80,15 +80,22 @@ def stats_table(stats: Stats) -> Table:
     return table
 
 
-def evaluation_table(evaluation: Evaluation, worst: int = 3) -> Table:
-    """Per-field precision/recall/F1 (or accuracy) and the worst documents of each field."""
+def evaluation_table(evaluation: Evaluation) -> Table:
+    """Per-field precision/recall/F1 (or accuracy) with the counts behind them."""
     table = Table(
-        "field", "accuracy", "precision", "recall", "F1", "counts", "worst documents",
+        "field", "accuracy", "precision", "recall", "F1", "counts",
         title=f"extraction vs gold ({len(evaluation.documents)} documents)",
     )  # fmt: skip
-    for (name, accuracy, precision, recall, f1, counts), result in zip(
-        evaluation.table(), evaluation.fields.values(), strict=True
-    ):
-        worst_docs = ", ".join(f"{doc} ({score:.2f})" for doc, score in result.worst(worst))
-        table.add_row(name, accuracy, precision, recall, f1, counts, worst_docs)
+    for row in evaluation.table():
+        table.add_row(*row)
     return table
+
+
+def worst_documents(evaluation: Evaluation, count: int = 3) -> list[str]:
+    """One line per field that is not perfect: its worst documents and their scores."""
+    lines = []
+    for name, result in evaluation.fields.items():
+        worst = result.worst(count)
+        if worst:
+            lines.append(f"{name}: " + ", ".join(f"{doc} ({score:.2f})" for doc, score in worst))
+    return lines
