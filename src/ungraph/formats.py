@@ -33,6 +33,8 @@ class Format:
     extensions: tuple[str, ...]
     rdflib: str | None = None
     dataset: bool = False
+    iri: str | None = None
+    """The W3C format IRI (``http://www.w3.org/ns/formats/...``) service descriptions name."""
 
     @property
     def media_type(self) -> str:
@@ -61,8 +63,16 @@ class Format:
         return f"{stem}.{self.extension}" + (".gz" if gzip else "")
 
 
+W3C_FORMATS = "http://www.w3.org/ns/formats/"
+
 TURTLE = Format(
-    "turtle", "Turtle", "rdf", ("text/turtle", "application/x-turtle"), ("ttl",), "turtle"
+    "turtle",
+    "Turtle",
+    "rdf",
+    ("text/turtle", "application/x-turtle"),
+    ("ttl",),
+    "turtle",
+    iri=W3C_FORMATS + "Turtle",
 )
 NTRIPLES = Format(
     "ntriples",
@@ -71,17 +81,47 @@ NTRIPLES = Format(
     ("application/n-triples", "text/plain"),
     ("nt",),
     "nt",
+    iri=W3C_FORMATS + "N-Triples",
 )
 NQUADS = Format(
-    "nquads", "N-Quads", "rdf", ("application/n-quads", "text/x-nquads"), ("nq",), "nquads", True
+    "nquads",
+    "N-Quads",
+    "rdf",
+    ("application/n-quads", "text/x-nquads"),
+    ("nq",),
+    "nquads",
+    True,
+    iri=W3C_FORMATS + "N-Quads",
 )
 TRIG = Format(
-    "trig", "TriG", "rdf", ("application/trig", "application/x-trig"), ("trig",), "trig", True
+    "trig",
+    "TriG",
+    "rdf",
+    ("application/trig", "application/x-trig"),
+    ("trig",),
+    "trig",
+    True,
+    iri=W3C_FORMATS + "TriG",
 )
 JSONLD = Format(
-    "jsonld", "JSON-LD", "rdf", ("application/ld+json",), ("jsonld", "json-ld"), "json-ld", True
+    "jsonld",
+    "JSON-LD",
+    "rdf",
+    ("application/ld+json",),
+    ("jsonld", "json-ld"),
+    "json-ld",
+    True,
+    iri=W3C_FORMATS + "JSON-LD",
 )
-RDFXML = Format("rdfxml", "RDF/XML", "rdf", ("application/rdf+xml",), ("rdf", "owl", "xml"), "xml")
+RDFXML = Format(
+    "rdfxml",
+    "RDF/XML",
+    "rdf",
+    ("application/rdf+xml",),
+    ("rdf", "owl", "xml"),
+    "xml",
+    iri=W3C_FORMATS + "RDF_XML",
+)
 
 RESULTS_JSON = Format(
     "json",
@@ -89,6 +129,7 @@ RESULTS_JSON = Format(
     "results",
     ("application/sparql-results+json", "application/json"),
     ("srj", "json"),
+    iri=W3C_FORMATS + "SPARQL_Results_JSON",
 )
 RESULTS_XML = Format(
     "xml",
@@ -96,9 +137,19 @@ RESULTS_XML = Format(
     "results",
     ("application/sparql-results+xml", "application/xml"),
     ("srx", "xml"),
+    iri=W3C_FORMATS + "SPARQL_Results_XML",
 )
-RESULTS_CSV = Format("csv", "CSV", "results", ("text/csv",), ("csv",))
-RESULTS_TSV = Format("tsv", "TSV", "results", ("text/tab-separated-values",), ("tsv",))
+RESULTS_CSV = Format(
+    "csv", "CSV", "results", ("text/csv",), ("csv",), iri=W3C_FORMATS + "SPARQL_Results_CSV"
+)
+RESULTS_TSV = Format(
+    "tsv",
+    "TSV",
+    "results",
+    ("text/tab-separated-values",),
+    ("tsv",),
+    iri=W3C_FORMATS + "SPARQL_Results_TSV",
+)
 
 HTML = Format("html", "HTML", "page", ("text/html", "application/xhtml+xml"), ("html", "htm"))
 

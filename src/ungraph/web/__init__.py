@@ -31,6 +31,7 @@ from ungraph.web.settings import load_config
 __all__ = ["BLUEPRINTS", "StoreHandle", "create_app"]
 
 BLUEPRINTS: list[str] = [
+    "ungraph.web.sparql",
     "ungraph.web.ops",
     "ungraph.web.resources",
     "ungraph.web.downloads",

@@ -17,9 +17,12 @@ import re
 import uuid
 from collections.abc import Iterable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, current_app, g, has_request_context, request
+from werkzeug.wrappers import Response as BaseResponse
+
+_R = TypeVar("_R", bound=BaseResponse)
 
 REQUEST_ID_HEADER = "X-Request-Id"
 _GOOD_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -86,7 +89,7 @@ def error_response(
     return response
 
 
-def add_vary(response: Response, *fields: str) -> Response:
+def add_vary(response: _R, *fields: str) -> _R:
     """Add header names to ``Vary`` without duplicates (content negotiation must say what it
     looked at, or caches hand one client's format to another).
 

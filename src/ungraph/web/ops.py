@@ -24,9 +24,9 @@ def health(handle: StoreHandle) -> dict[str, Any]:
         "store_version": handle.version,
         "documents": len(store.documents()),
     }
-    pool = handle.extras.get("pool")
-    if pool is not None:
-        report["query_workers"] = pool.status()
+    executor = handle.extras.get("executor")
+    if executor is not None:
+        report["query_workers"] = executor.status()
     return report
 
 
