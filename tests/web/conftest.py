@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +66,12 @@ class Fixture:
 
     def id(self, path: str) -> URIRef:
         return URIRef(f"{self.base}id/{path}")
+
+    def text(self, slug: str) -> str:
+        """The text of document ``slug``."""
+        document = self.id(f"document/{slug}")
+        graph = self.graphs[str(self.minter.document_graph(document))]
+        return str(graph.value(document, UNG.text))
 
 
 class _Doc:
@@ -153,7 +159,7 @@ def build_fixture(base: str = DEFAULT_BASE) -> Fixture:
     evidence, in named graphs as a build writes them."""
     fx = Fixture(base)
     m = fx.minter
-    ontology = Graph().parse(ontology_path(), format="turtle")
+    ontology = Graph().parse(data=ontology_path().read_text("utf-8"), format="turtle")
     fx.graphs[str(m.graph("ontology"))] = ontology
 
     reg = Graph()
@@ -462,10 +468,31 @@ def app(web_store: str, tmp_path: Path) -> Flask:
 
 
 @pytest.fixture
-def other_base_client(tmp_path: Path) -> Iterator[FlaskClient]:
+def client_on(tmp_path: Path) -> Iterator[Callable[..., FlaskClient]]:
+    """Make a client of an app on a memory store holding the given graphs (name -> Graph)."""
+    names: list[str] = []
+
+    def make(graphs: dict[str, Graph], **config: object) -> FlaskClient:
+        name = f"web-{uuid.uuid4().hex}"
+        names.append(name)
+        with begin_build(f"memory:{name}", seed=False) as build:
+            for graph, data in graphs.items():
+                build.store.replace_graph(graph, data)
+        return make_app(f"memory:{name}", tmp_path, **config).test_client()
+
+    yield make
+    for name in names:
+        forget_memory_store(name)
+
+
+@pytest.fixture
+def fresh_fixture() -> Fixture:
+    """A fixture graph of the test's own, to change."""
+    return build_fixture()
+
+
+@pytest.fixture
+def other_base_client(client_on: Callable[..., FlaskClient]) -> FlaskClient:
     """A client of an app whose graph was minted under another base IRI."""
     base = "https://example.org/kg/"
-    name = f"web-{uuid.uuid4().hex}"
-    load_fixture(f"memory:{name}", build_fixture(base))
-    yield make_app(f"memory:{name}", tmp_path, UNGRAPH_BASE_IRI=base).test_client()
-    forget_memory_store(name)
+    return client_on(build_fixture(base).graphs, UNGRAPH_BASE_IRI=base)

@@ -123,7 +123,7 @@ def read_export(folder: Path) -> Export:
     description = bind_prefixes(Graph())
     void_path = folder / DESCRIPTION
     if void_path.is_file():
-        description.parse(void_path, format="turtle")
+        description.parse(data=void_path.read_text("utf-8"), format="turtle")
     return Export(folder, manifest, files, description)
 
 
@@ -134,8 +134,8 @@ def _export_or_none() -> tuple[Export | None, str | None]:
         return None, str(error)
 
 
-@bp.get("/downloads")
 @bp.get("/downloads/")
+@bp.get("/downloads")
 def listing() -> str:
     """The dumps with size, SHA-256, format, media type and licence, or why there are none."""
     export, problem = _export_or_none()
@@ -160,6 +160,14 @@ def file(name: str) -> BaseResponse:
     return response
 
 
+def _file_response(path: Path, fmt: Format, *, negotiated: bool = True) -> Response:
+    """A small file as written (the description, the ontology, a shapes file)."""
+    response = Response(path.read_bytes(), mimetype=fmt.media_type)
+    if negotiated:
+        response.headers["Vary"] = "Accept"
+    return response
+
+
 def _rdf_response(graph: Graph, fmt: Format) -> BaseResponse:
     assert fmt.rdflib is not None
     data = graph.serialize(format=fmt.rdflib, encoding="utf-8")
@@ -175,8 +183,8 @@ def dataset() -> BaseResponse:
     return response
 
 
-@bp.get("/void")
 @bp.get("/.well-known/void")
+@bp.get("/void")
 def void() -> BaseResponse:
     """The VoID + DCAT description of the dataset, in the RDF format asked for."""
     export, problem = _export_or_none()
@@ -184,15 +192,13 @@ def void() -> BaseResponse:
         abort(404, description=problem or f"the export in {export_folder()} has no void.ttl")
     fmt = requested_format(RDF_FORMATS)
     if fmt is TURTLE:
-        response = send_from_directory(export.folder, DESCRIPTION, mimetype=TURTLE.media_type)
-        response.headers["Vary"] = "Accept"
-        return response
+        return _file_response(export.folder / DESCRIPTION, TURTLE)
     return _rdf_response(export.description, fmt)
 
 
 @cache
 def _ontology_graph() -> Graph:
-    return bind_prefixes(Graph()).parse(ontology_path(), format="turtle")
+    return bind_prefixes(Graph()).parse(data=ontology_path().read_text("utf-8"), format="turtle")
 
 
 @cache
@@ -219,11 +225,7 @@ def ontology() -> BaseResponse:
         response.headers["Link"] = _twins("downloads.ontology")
         return response
     if fmt is TURTLE:
-        response = send_from_directory(
-            ontology_path().parent, ontology_path().name, mimetype=TURTLE.media_type
-        )
-        response.headers["Vary"] = "Accept"
-        return response
+        return _file_response(ontology_path(), TURTLE)
     return _rdf_response(_ontology_graph(), fmt)
 
 
@@ -250,11 +252,11 @@ def _shapes() -> tuple[Graph, tuple[ShapeSummary, ...]]:
     graph = bind_prefixes(Graph())
     summaries = []
     for path in shapes_paths():
-        part = Graph().parse(path, format="turtle")
+        part = Graph().parse(data=path.read_text("utf-8"), format="turtle")
         graph += part
         for shape in sorted(set(part.subjects(RDF.type, SH.NodeShape)), key=str):
             targets = sorted(
-                graph.namespace_manager.normalizeUri(str(t))
+                part.namespace_manager.normalizeUri(str(t))
                 for p in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
                 for t in part.objects(shape, p)
             )
@@ -266,14 +268,14 @@ def _shapes() -> tuple[Graph, tuple[ShapeSummary, ...]]:
                 if path_node is None:
                     continue
                 shown = (
-                    graph.namespace_manager.normalizeUri(path_node)
+                    part.namespace_manager.normalizeUri(path_node)
                     if isinstance(path_node, URIRef)
                     else "(path expression)"
                 )
                 properties.append((shown, str(message) if isinstance(message, Literal) else None))
             summaries.append(
                 ShapeSummary(
-                    graph.namespace_manager.normalizeUri(shape)
+                    part.namespace_manager.normalizeUri(shape)
                     if isinstance(shape, URIRef)
                     else str(shape),
                     path.name,
@@ -307,4 +309,4 @@ def shapes_file(name: str) -> BaseResponse:
     """One shapes file as written (Turtle)."""
     if name not in {p.name for p in shapes_paths()}:
         abort(404, description=f"no shapes file {name}")
-    return send_from_directory(shapes_paths()[0].parent, name, mimetype=TURTLE.media_type)
+    return _file_response(shapes_paths()[0].parent / name, TURTLE, negotiated=False)
