@@ -19,14 +19,22 @@ from ungraph.extract.patterns import LOWER, UPPER
 from ungraph.parse.dates import find_dates, with_year, year_of
 from ungraph.registry import Edition
 
+_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+_TEENS = ["tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+          "seventeenth", "eighteenth", "nineteenth"]  # fmt: skip
+_TENS = ["twent", "thirt", "fort", "fift", "sixt", "sevent", "eight", "ninet"]
+# "first" .. "ninety-ninth", as UN texts write sessions and editions ("seventy-eighth session").
 _ORDINAL_WORDS = {
-    "first": 1, "inaugural": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
-    "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
-    "thirteenth": 13, "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17,
-    "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "twenty-first": 21, "twenty-second": 22,
-    "twenty-third": 23, "twenty-fourth": 24, "twenty-fifth": 25, "thirtieth": 30, "fortieth": 40,
-    "fiftieth": 50, "sixtieth": 60, "seventieth": 70, "seventy-fifth": 75, "eightieth": 80,
-}  # fmt: skip
+    "inaugural": 1,
+    **{word: n for n, word in enumerate(_UNITS, start=1)},
+    **{word: n for n, word in enumerate(_TEENS, start=10)},
+    **{f"{ten}ieth": 10 * t for t, ten in enumerate(_TENS, start=2)},
+    **{
+        f"{ten}y-{unit}": 10 * t + u
+        for t, ten in enumerate(_TENS, start=2)
+        for u, unit in enumerate(_UNITS, start=1)
+    },
+}
 _ORDINAL = (
     r"(?:\d{1,3}(?:st|nd|rd|th)|" + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True)) + ")"
 )
@@ -39,9 +47,24 @@ _EVENT_OPENERS = (
     r"|plenary|virtual|hybrid|informal)\s+)*(?:event|meeting|session|segment|ceremony|launch"
     r"|dialogue|celebration|observance|commemoration|conference|forum|summit|gathering)"
 )
+_CAPS = rf"{_CAP}(?:{_SP}(?:(?:{_CONNECTOR}){_SP})*{_CAP})*"
+_QUOTED = r"[“\"‘][^”\"’\n]{3,200}[”\"’]"
+# A lower-case tail naming the kind of meeting after a capitalised organ or event: "United
+# Nations General Assembly high-level side event on Chad", "Security Council open debate on “...”".
+_EVENT_TAIL = (
+    rf"(?:{_SP}(?:(?:high-level|ministerial|open|side|special|annual|plenary|informal|thematic)[ \t-]+)*"
+    rf"(?:event|debate|meeting|session|briefing|segment|dialogue|summit|forum|conference|consultation"
+    rf"|ceremony|celebration|commemoration|launch|panel|roundtable|retreat)"
+    rf"(?:{_SP}(?:on|of|titled|entitled){_SP}(?:the{_SP})?(?:{_QUOTED}|{_CAPS}))?)?"
+)
 _EVENT_PHRASE = (
     rf"(?:(?P<ordinal>{_ORDINAL})(?:{_SP}(?:annual|edition of(?:{_SP}the)?))?{_SP})?"
-    rf"(?P<name>(?:{_EVENT_OPENERS}{_SP}(?:{_CONNECTOR}{_SP})*)?{_CAP}(?:{_SP}(?:(?:{_CONNECTOR}){_SP})*{_CAP})*)"
+    rf"(?P<name>(?:{_EVENT_OPENERS}{_SP}(?:{_CONNECTOR}{_SP})*)?{_CAPS}{_EVENT_TAIL})"
+)
+# "the opening of the seventy-eighth session of the General Assembly".
+_SESSION_OF = re.compile(
+    rf"\b(?:(?:the{_SP})?opening{_SP}of{_SP})?(?:the{_SP})?(?P<ordinal>{_ORDINAL}){_SP}"
+    rf"(?P<name>(?:(?:regular|special|emergency special|resumed){_SP})?session{_SP}of{_SP}the{_SP}{_CAPS})"
 )
 _EVENT_KEYWORDS = re.compile(
     r"\b(?:Forum|Conference|Summit|Day|Days|Meeting|Session|Commission|Dialogue|Assembly|"
@@ -77,7 +100,7 @@ _PLACE_AFTER = re.compile(
     rf"(?:,\s+(?P<country>{_PLACE_NAME}))?"
 )
 _TIME_AFTER = re.compile(
-    r"^[^:;.]{0,80}?\b(?P<when>today|observed on|to be observed on|held on|on)\b"
+    r"^[^:;.]{0,80}?\b(?P<when>today|(?:to be )?observed(?: on)?|held on|on)\b"
 )
 # Observance messages open with the day: "On this World Telecommunication ... Day, ...",
 # "On International Women's Day, we ...", "Today we celebrate the 50th anniversary of the ...".
@@ -283,11 +306,10 @@ def _addressed(ctx: Context, draft: Draft) -> list[EventMention]:
     skip = [(m.evidence.start, m.evidence.end) for m in [*draft.speakers, *draft.delivered_by]]
     lead = header.lead_in
     if lead is not None:
-        for candidate in _candidates(
-            ctx, _ADDRESSED_IN_LEAD, lead[0], lead[1], "addressed", 1.0, skip
-        ):
-            if _is_event_name(ctx, candidate.name):
-                return [_to_mention(ctx, candidate, lead[1])]
+        for pattern in (_SESSION_OF, _ADDRESSED_IN_LEAD):
+            for candidate in _candidates(ctx, pattern, lead[0], lead[1], "addressed", 1.0, skip):
+                if _is_event_name(ctx, candidate.name):
+                    return [_to_mention(ctx, candidate, lead[1])]
     title = header.title
     span: tuple[int, int] | None
     if title is not None and title.evidence is not None:

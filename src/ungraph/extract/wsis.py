@@ -1,8 +1,9 @@
 """WSIS action lines (C1–C11 and C7's sub-lines) that passages address, by the topic tagger.
 
 Queries per action line are in ``vocab/wsis_topics.toml``. A document is linked to an action line
-when its sentences' noisy-OR score reaches the threshold; the best sentence is the evidence. A
-C7 sub-line found also counts as evidence for C7 itself.
+when its sentences' noisy-OR score reaches the threshold; the best sentence is the evidence. C7
+itself is tagged only for passages about ICT applications in general; a sub-line (C7.4 E-health)
+is a link of its own, and C7 is reached from it through ``skos:broader`` in the vocabulary.
 """
 
 from __future__ import annotations
