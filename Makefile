@@ -49,6 +49,7 @@ $(VENDOR)/.installed: package.json package-lock.json
 run: install ui-assets  ## build the graph from the sample corpus, export the dumps and serve it
 	$(BIN)/ungraph build --store $(STORE)
 	$(BIN)/ungraph export --store $(STORE) --out $(DUMPS)
+	@echo "ungraph: serving http://$(HOST):$(PORT)/ (SPARQL endpoint http://$(HOST):$(PORT)/sparql)"
 	UNGRAPH_DOWNLOADS=$(DUMPS) $(BIN)/ungraph serve --store $(STORE) --host $(HOST) --port $(PORT)
 
 lint: install  ## ruff (lint + format check) and mypy

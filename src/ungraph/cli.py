@@ -574,3 +574,88 @@ def ontology_docs_command(out: str) -> None:
     except (OntologyDocsError, OSError) as error:
         raise CommandError(str(error)) from error
     click.echo(f"ontology documentation -> {path}")
+
+
+# Serving -----------------------------------------------------------------------------------
+
+
+@main.command("serve")
+@_STORE_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Server processes (each with its own query workers and rate limits).",
+)
+@click.option(
+    "--threads",
+    default=16,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Requests at once per server process.",
+)
+@click.option(
+    "--query-workers",
+    type=click.IntRange(0),
+    help="Query processes per server process [env UNGRAPH_QUERY_WORKERS; 4].",
+)
+@click.option(
+    "--query-timeout",
+    type=float,
+    help="Hard per-query time limit, seconds [env UNGRAPH_QUERY_TIMEOUT; 30].",
+)
+@click.option("--max-rows", type=int, help="Row cap of an answer [env UNGRAPH_MAX_ROWS; 100000].")
+@click.option(
+    "--max-result-bytes",
+    type=int,
+    help="Byte cap of an answer [env UNGRAPH_MAX_RESULT_BYTES; 100 MiB].",
+)
+@click.option(
+    "--max-request-bytes",
+    type=int,
+    help="Largest request body [env UNGRAPH_MAX_REQUEST_BYTES; 1 MiB].",
+)
+@click.option(
+    "--rate-limit",
+    type=float,
+    help="Requests per second per client, 0 for none [env UNGRAPH_RATE_LIMIT; 5].",
+)
+@click.option(
+    "--rate-burst",
+    type=int,
+    help="Requests a client may make at once [env UNGRAPH_RATE_BURST; 50].",
+)
+@click.option(
+    "--trusted-proxies",
+    type=int,
+    help="Proxies whose X-Forwarded-For is believed [env UNGRAPH_TRUSTED_PROXIES; 0].",
+)
+@pass_cli
+def serve_command(
+    context: CliContext,
+    /,
+    store_location: str | None,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    **limits: Any,
+) -> None:
+    """Serve the store: SPARQL endpoint, linked-data pages, downloads, /healthz and /metrics,
+    under gunicorn. Limits and their settings: docs/serve.md."""
+    from ungraph.web.serve import run_server
+
+    config: dict[str, Any] = {
+        "UNGRAPH_STORE": _store_location(context, store_location),
+        "UNGRAPH_BASE_IRI": context.settings.base_iri,
+    }
+    config.update(
+        {f"UNGRAPH_{name.upper()}": value for name, value in limits.items() if value is not None}
+    )
+    try:
+        run_server(config, host=host, port=port, workers=workers, threads=threads)
+    except SettingError as error:
+        raise CommandError(str(error)) from error
