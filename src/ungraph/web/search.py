@@ -4,6 +4,7 @@ text for every search; docs/ui.md has the measurements)."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import sqlite3
@@ -196,9 +197,19 @@ class SearchIndexes:
         path = self._folder / f"search-{version}.sqlite"
         if path.is_file():
             return SearchIndex.open(path)
-        index = SearchIndex.build(store, path)
-        for other in self._folder.glob("search-*.sqlite"):
-            if other != path and time.time() - other.stat().st_mtime > 3600:
+        self._folder.mkdir(parents=True, exist_ok=True)
+        # One process builds (seconds at 10,000 documents); the server's other workers wait
+        # for it and open the file.
+        with (self._folder / f".search-{version}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if path.is_file():
+                return SearchIndex.open(path)
+            index = SearchIndex.build(store, path)
+        for other in [*self._folder.glob("search-*.sqlite"), *self._folder.glob(".search-*.lock")]:
+            if (
+                other.stem not in (path.stem, f".{path.stem}")
+                and time.time() - other.stat().st_mtime > 3600
+            ):
                 # Kept an hour: a worker still on the previous version may be reading it.
                 other.unlink(missing_ok=True)
         return index
