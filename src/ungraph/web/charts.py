@@ -33,6 +33,8 @@ class Chart:
     svg: Markup
     columns: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
+    wide: bool = False
+    """Drawn at full width (heat maps): shrinking would make their labels unreadable."""
 
 
 def nice_ceiling(value: int) -> int:
@@ -120,20 +122,22 @@ def column_chart(ident: str, title: str, bars: Sequence[Bar], unit: str) -> Char
         _svg(ident, width, height, title, summary, "".join(parts)),
         ["Year", unit.capitalize()],
         [[b.label, str(b.value)] for b in bars],
+        wide=True,
     )
 
 
 def bar_list(ident: str, title: str, bars: Sequence[Bar], unit: str) -> Chart:
     """Horizontal bars with their labels (e.g. top speakers), each label a link."""
     top = max((b.value for b in bars), default=0) or 1
-    label_w, plot_w, row_h = 230, 260, 26
+    label_w, plot_w, row_h = 310, 240, 26
     width = label_w + plot_w + 50
     height = max(1, len(bars)) * row_h + 8
     parts = []
     for i, bar in enumerate(bars):
         y = 4 + i * row_h
         w = plot_w * bar.value / top
-        label = escape(bar.label if len(bar.label) <= 34 else bar.label[:33] + "…")
+        # About 6.5 px a character at 12 px: longer names are cut (the table has them whole).
+        label = escape(bar.label if len(bar.label) <= 42 else bar.label[:41] + "…")
         parts.append(
             _link(
                 bar.href,
@@ -217,4 +221,5 @@ def heat_map(
         _svg(ident, width, height, title, summary, "".join(parts)),
         ["", *columns],
         [[label, *(str(cells.get((label, c), 0)) for c in columns)] for label, _ in rows],
+        wide=True,
     )
