@@ -31,6 +31,7 @@ KINDS = (
     "method",
     "delegation",
     "agent",
+    "run",
 )
 
 _SYMBOL_SEPARATORS = re.compile(r"[/\s._]+")
@@ -125,7 +126,8 @@ class Minter:
         rdflib.term.URIRef('https://example.org/id/document/arg-70-2015')
         """
         if symbol:
-            return self.id("document", symbol_slug(symbol))
+            # A symbol of punctuation only (":") folds to nothing: a hash keeps it an IRI.
+            return self.id("document", symbol_slug(symbol) or _hash_slug(symbol))
         if source_url:
             return self.id("document", address_slug(source_url))
         return self.id("document", slugify(doc_id) or _hash_slug(doc_id))
@@ -256,6 +258,14 @@ class Minter:
     def agent(self, key: str) -> URIRef:
         """A software agent (``ungraph-0.1.0``) or another non-person agent."""
         return self.id("agent", _slug_or_hash(key))
+
+    def run(self, key: str) -> URIRef:
+        """One build's extraction run (``ung:ExtractionRun``), keyed by its build id.
+
+        >>> Minter("https://e.org/").run("20151216T090000Z-a1b2c3")
+        rdflib.term.URIRef('https://e.org/id/run/20151216t090000z-a1b2c3')
+        """
+        return self.id("run", _slug_or_hash(key))
 
     def dataset(self) -> URIRef:
         """The dataset as a whole (VoID/DCAT descriptions)."""
