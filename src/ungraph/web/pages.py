@@ -13,7 +13,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import SKOS, XSD
 from rdflib.term import Node
 
-from ungraph.namespaces import PREFIXES, SDGO, UNG
+from ungraph.namespaces import SDGO, UNG
+from ungraph.stats import compact
 from ungraph.store import GraphStore
 from ungraph.web import prepared
 from ungraph.web.evidence import Segment, Span, placed, segments
@@ -46,20 +47,6 @@ CONCEPT_TYPES = frozenset(
         SKOS.ConceptScheme,
     }
 )
-
-
-def compact(iri: str) -> str:
-    """``prefix:local`` for an IRI under a known namespace, else the IRI.
-
-    >>> compact("https://w3id.org/ungraph/ontology#speaker")
-    'ung:speaker'
-    >>> compact("http://example.org/x")
-    'http://example.org/x'
-    """
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
 
 
 def fallback_label(iri: str) -> str:

@@ -142,11 +142,14 @@ def _stats_items(stats: Stats) -> list[tuple[str, int]]:
 @bp.get("/")
 def index() -> str:
     """What the graph is, live counts, and the charts."""
-    store = current_store()
-    stats = collect_stats(store)
-    return render_template(
-        "index.html", stats=_stats_items(stats), charts=landing_charts(store, page_href)
+    current_store()  # 503 while there is no store
+    handle = current_app.extensions["ungraph"]
+    # The counts and charts change only with the store version: computed once per version.
+    stats, charts = handle.cached(
+        "ui.landing",
+        lambda store: (_stats_items(collect_stats(store)), landing_charts(store, page_href)),
     )
+    return render_template("index.html", stats=stats, charts=charts)
 
 
 @bp.get("/search")
