@@ -7,7 +7,12 @@ import json
 from pathlib import Path
 
 # name -> module with a ``run() -> dict`` function.
-BENCHMARKS = {"store": "bench.store", "registry": "bench.registry", "sources": "bench.sources"}
+BENCHMARKS = {
+    "store": "bench.store",
+    "registry": "bench.registry",
+    "sources": "bench.sources",
+    "search": "bench.search",
+}
 RESULTS = Path(__file__).parent / "results"
 
 
