@@ -97,13 +97,35 @@ class CsvRows:
         return max(0, self._lines - 1)
 
     def feed(self, chunk: bytes) -> int:
-        parts = chunk.split(b'"')
-        for n, part in enumerate(parts):
-            if n:
-                self._quoted = not self._quoted
-            if not self._quoted:
-                self._lines += part.count(b"\n")
+        outside, self._quoted = _outside_strings(chunk, self._quoted)
+        self._lines += outside.count(b"\n")
         return self.rows
+
+
+_STRING = re.compile(rb'"[^"]*"')
+
+
+def _outside_strings(data: bytes, inside: bool) -> tuple[bytes, bool]:
+    """The parts of ``data`` outside double-quoted strings, each string replaced by ``s``, and
+    whether ``data`` ends inside a string (``inside``: whether it starts inside one). Quotes
+    must all be delimiters (escapes removed first). Done with one regular expression pass, in C.
+
+    >>> _outside_strings(b'a"b"c"d', False)
+    (b'ascs', True)
+    >>> _outside_strings(b'x"y', True)
+    (b'sy', False)
+    """
+    prefix = b""
+    if inside:
+        end = data.find(b'"')
+        if end < 0:
+            return b"", True
+        data, prefix = data[end + 1 :], b"s"
+    stripped = prefix + _STRING.sub(b"s", data)
+    opened = stripped.find(b'"')
+    if opened >= 0:
+        return stripped[:opened] + b"s", True
+    return stripped, False
 
 
 _ESCAPE = re.compile(rb"\\.", re.DOTALL)
@@ -123,7 +145,7 @@ class JsonRows:
         self.rows = 0
         self._in_string = False
         self._carry = b""
-        self._last_outside = b""
+        self._last = b""
 
     def feed(self, chunk: bytes) -> int:
         data = self._carry + chunk
@@ -134,16 +156,11 @@ class JsonRows:
             data, self._carry = data[:-1], b"\\"
         if b"\\" in data:
             data = _ESCAPE.sub(b"", data)
-        for n, part in enumerate(data.split(b'"')):
-            if n:
-                self._in_string = not self._in_string
-                self._last_outside = b'"'
-            if self._in_string or not part:
-                continue
-            self.rows += part.count(b",{") + part.count(b"[{")
-            if part[:1] == b"{" and self._last_outside in (b",", b"["):
-                self.rows += 1
-            self._last_outside = part[-1:]
+        outside, self._in_string = _outside_strings(data, self._in_string)
+        text = self._last + outside
+        self.rows += text.count(b",{") + text.count(b"[{")
+        if text:
+            self._last = text[-1:]
         return self.rows
 
 
