@@ -157,6 +157,11 @@ def test_editor_tabs_are_the_catalogue(page, server: str) -> None:
     if catalogue:
         shown = page.evaluate("() => window.ungraphEditor.getTab().getYasqe().getValue()")
         assert shown == catalogue[0]["query"]
+        # The first example runs against the endpoint and answers without an error.
+        page.click(".yasqe_queryButton")
+        page.wait_for_selector(".yasr_response_chip", timeout=30_000)
+        assert page.locator(".yasr .errorHeader").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "query-example.png"), full_page=True)
 
 
 def test_from_a_chart_to_a_document_with_highlighted_evidence(page) -> None:
