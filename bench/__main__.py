@@ -11,6 +11,7 @@ BENCHMARKS = {
     "store": "bench.store",
     "registry": "bench.registry",
     "sources": "bench.sources",
+    "extract": "bench.extract",
     "search": "bench.search",
 }
 RESULTS = Path(__file__).parent / "results"

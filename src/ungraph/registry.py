@@ -301,6 +301,12 @@ def fold(text: str, lower: bool = True) -> str:
     >>> len(fold("Kőrösi – İstanbul")) == len("Kőrösi – İstanbul")
     True
     """
+    return _fold(text, lower)
+
+
+@lru_cache(maxsize=64)
+def _fold(text: str, lower: bool) -> str:
+    # Extractors scan the same body with several gazetteers: fold it once.
     return text.translate(_FOLD_LOWER if lower else _FOLD_CASE)
 
 

@@ -102,22 +102,34 @@ class TopicIndex:
     labels: Mapping[str, str] = field(default_factory=dict)
     _exact: dict[tuple[str, ...], list[tuple[int, int]]] = field(default_factory=dict, init=False)
     _prefix: dict[tuple[str, ...], list[tuple[int, int]]] = field(default_factory=dict, init=False)
-    _prefix_lengths: set[int] = field(default_factory=set, init=False)
+    _prefix_lengths: list[int] = field(default_factory=list, init=False)
+    _heads: set[tuple[str, ...]] = field(default_factory=set, init=False)
+    _prefix_heads: set[tuple[str, ...]] = field(default_factory=set, init=False)
+    _word_hits: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict, init=False)
+    _scores: dict[str, dict[str, float]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         # (query index, term index) for every alternative, keyed by its words.
         exact: dict[tuple[str, ...], list[tuple[int, int]]] = defaultdict(list)
         prefix: dict[tuple[str, ...], list[tuple[int, int]]] = defaultdict(list)
+        lengths: set[int] = set()
         for qi, query in enumerate(self.queries):
             for ti, term in enumerate(query.terms):
                 for alt in term.alternatives:
                     if alt.prefix:
                         prefix[alt.words].append((qi, ti))
-                        self._prefix_lengths.add(len(alt.words[-1]))
+                        lengths.add(len(alt.words[-1]))
+                        if len(alt.words) > 1:
+                            self._prefix_heads.add(alt.words[:-1])
                     else:
                         exact[alt.words].append((qi, ti))
+                    # Every proper beginning of a phrase, so that a scan stops as soon as the
+                    # words read so far begin no phrase.
+                    for n in range(1, len(alt.words)):
+                        self._heads.add(alt.words[:n])
         self._exact = dict(exact)
         self._prefix = dict(prefix)
+        self._prefix_lengths = sorted(lengths)
 
     @classmethod
     def from_toml(cls, path: Path, section: str = "concept") -> TopicIndex:
@@ -150,30 +162,49 @@ class TopicIndex:
     def concepts(self) -> list[str]:
         return sorted({q.concept for q in self.queries})
 
+    def _single(self, word: str) -> tuple[tuple[int, int], ...]:
+        """What one word satisfies: exact one-word alternatives, one-word prefixes, and (for a
+        hyphenated word) its parts ("ICT-enabled" has "ict"). Cached: vocabularies repeat."""
+        cached = self._word_hits.get(word)
+        if cached is not None:
+            return cached
+        hits: list[tuple[int, int]] = list(self._exact.get((word,), ()))
+        for length in self._prefix_lengths:
+            if length > len(word):
+                break
+            hits.extend(self._prefix.get((word[:length],), ()))
+        if "-" in word:
+            for part in word.split("-"):
+                hits.extend(self._exact.get((part,), ()))
+        result = tuple(hits)
+        if len(self._word_hits) < 200_000:
+            self._word_hits[word] = result
+        return result
+
     def matching_queries(self, text: str) -> list[Query]:
         """The queries that match one passage."""
         words = tokens(text)
         satisfied: set[tuple[int, int]] = set()
         count = len(words)
-        for i in range(count):
-            for n in range(1, min(MAX_PHRASE_WORDS, count - i) + 1):
-                gram = tuple(words[i : i + n])
+        for i, word in enumerate(words):
+            satisfied.update(self._single(word))
+            gram: tuple[str, ...] = (word,)
+            j = i + 1
+            # Longer phrases: extend while the words so far begin some phrase.
+            while j < count and len(gram) < MAX_PHRASE_WORDS and gram in self._heads:
+                following = words[j]
+                if gram in self._prefix_heads:
+                    for length in self._prefix_lengths:
+                        if length > len(following):
+                            break
+                        hits = self._prefix.get((*gram, following[:length]))
+                        if hits:
+                            satisfied.update(hits)
+                gram = (*gram, following)
                 hits = self._exact.get(gram)
                 if hits:
                     satisfied.update(hits)
-                if self._prefix:
-                    last = gram[-1]
-                    for length in self._prefix_lengths:
-                        if length <= len(last):
-                            hits = self._prefix.get((*gram[:-1], last[:length]))
-                            if hits:
-                                satisfied.update(hits)
-            # Hyphenated tokens also count as their parts ("ICT-enabled" has "ict").
-            if "-" in words[i]:
-                for part in words[i].split("-"):
-                    hits = self._exact.get((part,))
-                    if hits:
-                        satisfied.update(hits)
+                j += 1
         candidate_queries = {qi for qi, _ in satisfied}
         matched: list[Query] = []
         for qi in sorted(candidate_queries):
@@ -189,10 +220,18 @@ class TopicIndex:
         >>> index.score("Broadband must be affordable.")
         {'9.c': 0.8}
         """
+        cached = self._scores.get(text)
+        if cached is not None:
+            return dict(cached)
         remaining: dict[str, float] = {}
         for query in self.matching_queries(text):
             remaining[query.concept] = remaining.get(query.concept, 1.0) * (1.0 - query.weight)
-        return {concept: round(1.0 - rest, 6) for concept, rest in remaining.items()}
+        result = {concept: round(1.0 - rest, 6) for concept, rest in remaining.items()}
+        # A document's calls are scored again sentence by sentence: keep the last few thousand.
+        if len(self._scores) >= 4096:
+            self._scores.clear()
+        self._scores[text] = result
+        return dict(result)
 
 
 def combine(scores: Iterable[float]) -> float:
