@@ -279,3 +279,21 @@ def test_evidence_targets_point_into_the_text(client: FlaskClient, fixture_graph
             if graph.value(s, OA.exact) is not None
         )
         assert text[int(start) : end] == str(quote)
+
+
+def test_named_graph_iris_dereference_to_their_content(client: FlaskClient, fixture_graph) -> None:
+    doc = fixture_graph.id(DOC)
+    name = str(fixture_graph.minter.document_graph(doc))
+    path = name.removeprefix(fixture_graph.base)
+    response = client.get(f"/{path}", headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200
+    assert response.mimetype == "application/n-triples"
+    assert "Accept" in response.headers["Vary"]
+    graph = Graph().parse(data=response.data, format="nt")
+    expected = {_by_value(t) for t in fixture_graph.graphs[name]}
+    assert {_by_value(t) for t in graph} == expected
+    turtle = client.get(f"/{path}.ttl")
+    assert turtle.mimetype == "text/turtle"
+    assert len(Graph().parse(data=turtle.data, format="turtle")) == len(graph)
+    assert client.get("/graph/document/nope").status_code == 404
+    assert client.get("/graph/registry", headers={"Accept": "text/turtle"}).status_code == 200

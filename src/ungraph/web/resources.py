@@ -16,6 +16,7 @@ from ungraph.web.addresses import (
     DATA_ONLY,
     PAGE_AND_DATA,
     alternates,
+    base_iri,
     data_href,
     format_parameter,
     iri_of,
@@ -108,6 +109,26 @@ def data_of() -> BaseResponse:
     _known_or_404(store, iri)
     fmt = requested_format(DATA_ONLY)
     return _data_response(store, iri, fmt, negotiated="format" not in request.args)
+
+
+@bp.get("/graph/<path:path>")
+def graph(path: str) -> BaseResponse:
+    """A named graph's IRI (``{base}graph/...``): its content, in the RDF format asked for."""
+    store = current_store()
+    stem, fmt = split_suffix(path)
+    iri = URIRef(f"{base_iri()}graph/{stem if fmt is not None else path}")
+    try:
+        exists = prepared.ask(store, "graph-exists", graph=iri)
+    except ParameterError:
+        exists = False
+    if not exists:
+        abort(404, description=f"the store has no graph {iri}")
+    chosen = fmt if fmt is not None and fmt is not HTML else requested_format(DATA_ONLY)
+    result = prepared.construct(store, "graph-content", graph=iri)
+    response = Response(result.serialize(chosen), mimetype=chosen.media_type)
+    if fmt is None:
+        response.headers["Vary"] = "Accept"
+    return response
 
 
 @bp.get("/page/<path:path>")
