@@ -96,7 +96,7 @@ def quote_context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -
     """The ``width`` characters before and after a passage (fewer at the ends of the text).
 
     >>> quote_context("Let us bridge the digital divide now.", 7, 13, width=4)
-    ('t us', ' the')
+    (' us ', ' the')
     >>> quote_context("abc", 0, 3)
     ('', '')
     """
