@@ -144,6 +144,10 @@ def test_query_editor_runs_a_query_and_shows_results(page) -> None:
     assert rows.count() == 3
     assert "Remarks of the Secretary-General" in page.inner_text(".yasr")
     page.screenshot(path=str(ARTIFACTS / "query-editor.png"), full_page=True)
+    # A result IRI opens the resource's page on this server.
+    page.locator(".yasr a.iri", has_text="sg-sm-3003").first.click()
+    page.wait_for_url("**/page/document/sg-sm-3003")
+    assert "video message" in page.inner_text("h1")
 
 
 def test_editor_tabs_are_the_catalogue(page, server: str) -> None:

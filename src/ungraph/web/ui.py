@@ -196,5 +196,7 @@ def editor() -> Response:
         endpoint=endpoint,
         installed=installed,
         selected=request.args.get("query", ""),
+        # Where the pages of {base}id/... live, for the editor to link result IRIs there.
+        pages=url_for("resources.page", path="-").removesuffix("-"),
     )
     return Response(html, mimetype="text/html")

@@ -44,4 +44,21 @@
   });
   if (selectedId) yasgui.selectTabId(selectedId);
   window.ungraphEditor = yasgui;
+
+  // Result IRIs minted by the graph open their page on this server ({base}id/x -> /page/x),
+  // whatever host the base names; other IRIs keep their own address.
+  var idSpace = root.dataset.base + "id/";
+  var pages = new URL(root.dataset.pages, window.location.href).toString();
+  function localise(scope) {
+    scope.querySelectorAll("a.iri").forEach(function (link) {
+      var iri = link.getAttribute("href") || "";
+      if (iri.indexOf(idSpace) === 0) {
+        link.setAttribute("href", pages + iri.slice(idSpace.length));
+        link.removeAttribute("target");
+        link.setAttribute("title", iri);
+      }
+    });
+  }
+  new MutationObserver(function () { localise(root); })
+    .observe(root, { childList: true, subtree: true });
 })();
