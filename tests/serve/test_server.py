@@ -513,3 +513,26 @@ def test_row_cap_hit_mid_stream_cuts_the_answer(server: Server) -> None:
         conn.close()
     _, _, metrics = server.request("GET", "/metrics")
     assert b'ungraph_sparql_queries_total{form="select",outcome="rows"} 1.0' in metrics
+
+
+def test_workers_follow_a_new_store_version(tmp_path: Path) -> None:
+    """A build switches ``current``; the worker answers from the new version, no restart."""
+    from ungraph.web.executor import QueryPool
+    from ungraph.web.worker import QueryJob
+
+    from .conftest import DATASET, DOC1_GRAPH
+
+    location = str(tmp_path / "store")
+    load_files(location, [DATASET])
+    pool = QueryPool(location, size=1, timeout=10, queue_timeout=10, check_interval=0)
+    job = QueryJob(
+        "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }", "select", "tsv", "http://e/"
+    )
+    try:
+        assert b"".join(pool.run(job)).split(b"\n")[1].startswith(b"12")
+        with begin_build(location) as build:
+            build.store.drop_graph(DOC1_GRAPH)
+        assert b"".join(pool.run(job)).split(b"\n")[1].startswith(b"8")
+        assert pool.status()["restarts"] == 0
+    finally:
+        pool.close()

@@ -22,7 +22,7 @@ from typing import Any
 from ungraph.store import GraphStore
 from ungraph.web.worker import (
     DATA,
-    END,
+    FINAL,
     READY,
     QueryFailed,
     QueryJob,
@@ -61,10 +61,13 @@ class Answer:
 
 
 class BufferedAnswer(Answer):
-    """An answer computed completely before the first byte is sent (in-thread execution)."""
+    """An answer complete before the first byte is sent (small answers, in-thread execution)."""
 
     def __init__(self, chunks: list[bytes]) -> None:
         self._chunks = chunks
+
+    def body(self) -> bytes:
+        return b"".join(self._chunks)
 
     def __iter__(self) -> Iterator[bytes]:
         yield from self._chunks
@@ -104,14 +107,14 @@ class InlineExecutor:
 class _Worker:
     """One worker process and the server's end of its pipe."""
 
-    def __init__(self, context: Any, location: str, sandbox: str) -> None:
+    def __init__(self, context: Any, location: str, sandbox: str, check_interval: float) -> None:
         from ungraph.web.worker import worker_main
 
         ours, theirs = context.Pipe(duplex=True)
         self.conn: Connection = ours
         self.process = context.Process(
             target=worker_main,
-            args=(theirs, location, sandbox),
+            args=(theirs, location, sandbox, check_interval),
             name="ungraph-query-worker",
             daemon=True,
         )
@@ -161,8 +164,10 @@ class ProcessAnswer(Answer):
             tag, body = message[:1], message[1:]
             if tag == DATA:
                 yield body
-            elif tag == END:
+            elif tag == FINAL:
                 self._finish(healthy=True)
+                if body:
+                    yield body
                 return
             else:
                 self._finish(healthy=True)
@@ -212,6 +217,7 @@ class QueryPool:
         queue_timeout: float,
         sandbox: str = "auto",
         metrics: Any = None,
+        check_interval: float = 1.0,
     ) -> None:
         if size < 1:
             raise ValueError("a query pool needs at least one worker")
@@ -221,6 +227,7 @@ class QueryPool:
         self.queue_timeout = queue_timeout
         self.sandbox = sandbox
         self.metrics = metrics
+        self.check_interval = check_interval
         self._context = multiprocessing.get_context("forkserver")
         # Workers fork from a server process that has imported the query code once.
         self._context.set_forkserver_preload(["ungraph.web.worker"])
@@ -260,7 +267,7 @@ class QueryPool:
                     )
                 self._cond.wait(remaining)
         try:
-            worker = _Worker(self._context, self.location, self.sandbox)
+            worker = _Worker(self._context, self.location, self.sandbox, self.check_interval)
         except BaseException:
             with self._cond:
                 self._count -= 1
@@ -324,8 +331,8 @@ class QueryPool:
             answer._pending = first
             return answer
         answer._finish(healthy=True)
-        if first[:1] == END:
-            return BufferedAnswer([])
+        if first[:1] == FINAL:
+            return BufferedAnswer([first[1:]])
         failure = QueryFailed.from_json(first[1:])
         if failure.status >= 500:
             log.warning("query failed: %s %s", failure.message, job_summary(job))

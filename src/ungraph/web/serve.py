@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -53,6 +54,16 @@ def _child_exit(server: Any, worker: Any) -> None:
         multiprocess.mark_process_dead(worker.pid)
 
 
+def _when_ready(server: Any) -> None:
+    # Small answers go out in a few writes (headers, body, chunk end); with Nagle's algorithm
+    # on, each waits for the client's delayed ACK, adding tens of milliseconds. Accepted
+    # sockets inherit the option from the listener.
+    for listener in getattr(server, "LISTENERS", []):
+        sock = getattr(listener, "sock", None)
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 def gunicorn_options(
     *, host: str, port: int, workers: int, threads: int, query_timeout: float
 ) -> dict[str, Any]:
@@ -77,6 +88,7 @@ def gunicorn_options(
         "errorlog": "-",
         "loglevel": "info",
         "child_exit": _child_exit,
+        "when_ready": _when_ready,
         "proc_name": "ungraph",
         # One fixed control socket path per user would make two servers on a machine (tests,
         # staging beside production) fight over it; gunicorn < 25.1 has none and skips this.

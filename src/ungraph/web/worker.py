@@ -15,6 +15,7 @@ import ctypes
 import json
 import os
 import signal
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection
@@ -31,7 +32,7 @@ CHUNK = 1 << 16
 """Bytes per message; also what is held back before the first byte is sent, so that an error
 found early (a syntax error, a cap hit by a small answer) still gets a proper status."""
 
-DATA, END, FAILED, READY = b"D", b"E", b"X", b"R"
+DATA, FINAL, FAILED, READY = b"D", b"F", b"X", b"R"
 
 
 @dataclass(frozen=True)
@@ -208,8 +209,12 @@ def isolate_network() -> None:
         raise OSError(errno, f"cannot isolate the query worker's network: {os.strerror(errno)}")
 
 
-def worker_main(conn: Connection, location: str, sandbox: str) -> None:
-    """The loop of a query worker process (the target of ``multiprocessing.Process``)."""
+def worker_main(conn: Connection, location: str, sandbox: str, check_interval: float = 1.0) -> None:
+    """The loop of a query worker process (the target of ``multiprocessing.Process``).
+
+    The store's current version is looked up at most every ``check_interval`` seconds (the
+    same rule as the server's own handle), not before every query: the lookup resolves paths
+    and costs more than a small query."""
     # Ctrl-C in a terminal reaches the whole process group; the server decides when we stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     sandboxed = False
@@ -224,18 +229,31 @@ def worker_main(conn: Connection, location: str, sandbox: str) -> None:
     conn.send_bytes(READY + json.dumps({"pid": os.getpid(), "sandboxed": sandboxed}).encode())
     store = None
     version: str | None = None
+    checked = float("-inf")
     while True:
         try:
             job: QueryJob = conn.recv()
         except (EOFError, OSError):
             return  # the server went away
         try:
-            now = current_version(location)
-            if store is None or now != version:
-                store = open_store(location, read_only=True)
-                version = now
-            written = execute(store.engine, job, lambda chunk: conn.send_bytes(DATA + chunk))
-            conn.send_bytes(END + json.dumps({"bytes": written}).encode())
+            if store is None or time.monotonic() - checked >= check_interval:
+                checked = time.monotonic()
+                now = current_version(location)
+                if store is None or now != version:
+                    store = open_store(location, read_only=True)
+                    version = now
+            # One chunk is held back so that the last one goes out marked final: an answer
+            # that fits in one chunk is then known complete on arrival, and is sent to the
+            # client in one write with a Content-Length instead of as a chunked stream.
+            held: list[bytes] = []
+
+            def sink(chunk: bytes, held: list[bytes] = held) -> None:
+                if held:
+                    conn.send_bytes(DATA + held.pop())
+                held.append(chunk)
+
+            execute(store.engine, job, sink)
+            conn.send_bytes(FINAL + (held.pop() if held else b""))
         except QueryFailed as failure:
             _send(conn, FAILED + failure.to_json())
         except (BrokenPipeError, EOFError):
