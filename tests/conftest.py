@@ -28,3 +28,18 @@ def corpus_dir(settings: Settings) -> Path:
 @pytest.fixture(scope="session")
 def reference_dir(settings: Settings) -> Path:
     return settings.require_dir("reference")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--regen-golden",
+        action="store_true",
+        default=False,
+        help="Rewrite the golden files under tests/golden/ instead of comparing with them.",
+    )
+
+
+@pytest.fixture(scope="session")
+def regen_golden(request: pytest.FixtureRequest) -> bool:
+    """Whether this run rewrites the golden files (``pytest --regen-golden``)."""
+    return bool(request.config.getoption("--regen-golden"))

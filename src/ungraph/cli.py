@@ -659,3 +659,190 @@ def serve_command(
         run_server(config, host=host, port=port, workers=workers, threads=threads)
     except SettingError as error:
         raise CommandError(str(error)) from error
+
+
+# Build and validate -------------------------------------------------------------------------
+@main.command("build")
+@click.argument("sources", nargs=-1)
+@_STORE_OPTION
+@click.option("--workers", type=click.IntRange(min=0), help="Worker processes [CPUs; 0: none].")
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    default=32,
+    show_default=True,
+    help="Documents validated per pySHACL run in a worker.",
+)
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the JSON build report here.",
+)
+@click.option("--prune", is_flag=True, help="Drop documents that are no longer in the sources.")
+@click.option("--force", is_flag=True, help="Rebuild unchanged documents too.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=120.0,
+    show_default=True,
+    help="Seconds per document before it is quarantined (0: no limit).",
+)
+@click.option("--max-bytes", type=click.IntRange(min=1), help="Largest document read [5 MiB].")
+@click.option("-v", "--verbose", is_flag=True, help="One line per document.")
+@click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
+@pass_cli
+def build_command(
+    context: CliContext,
+    sources: tuple[str, ...],
+    store_location: str | None,
+    workers: int | None,
+    batch: int,
+    report: Path | None,
+    prune: bool,
+    force: bool,
+    timeout: float,
+    max_bytes: int | None,
+    verbose: bool,
+    as_json: bool,
+) -> None:
+    """Build the graph from documents (files, folders, globs; default: the corpus folder):
+    parse, extract, map, validate and load into a new store version, switched to when complete.
+
+    Unchanged documents are skipped; documents that fail are quarantined and reported. Exit
+    code 0 when everything was built, 1 when something was quarantined, 2 when the build
+    could not run (the previous version stays current).
+    """
+    from ungraph.build import BuildError, BuildOptions, build, iter_quarantine_lines, summarize
+
+    settings = context.settings
+    try:
+        specs = sources or (str(settings.require_dir("corpus")),)
+    except SettingError as error:
+        raise CommandError(str(error)) from error
+    options = BuildOptions(
+        sources=specs,
+        store=_store_location(context, store_location),
+        workers=workers,
+        batch=batch,
+        prune=prune,
+        force=force,
+        timeout=timeout,
+        max_bytes=max_bytes or DEFAULT_MAX_BYTES,
+        report=report,
+    )
+    console = Console(stderr=True)
+    with _BuildProgress(console, enabled=console.is_terminal and not verbose) as progress:
+        try:
+            result = build(settings, options, on_document=progress.on_document(verbose))
+        except BuildError as error:
+            raise CommandError(str(error)) from error
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        for name, value in summarize(result):
+            click.echo(f"{name:>20}  {value}")
+    for line in iter_quarantine_lines(result):
+        click.echo(line, err=True)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    raise SystemExit(result.exit_code)
+
+
+class _BuildProgress:
+    """A rich progress bar on a terminal; one line per document with --verbose; else quiet."""
+
+    def __init__(self, console: Console, *, enabled: bool) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        columns = (TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        last = TextColumn("{task.fields[last]}")
+        self.bar = Progress(*columns, last, console=console, transient=True) if enabled else None
+        self.task = self.bar.add_task("documents", total=None, last="") if self.bar else None
+
+    def on_document(self, verbose: bool) -> Any:
+        def show(outcome: Any) -> None:
+            if verbose:
+                click.echo(f"{outcome.status:<11} {outcome.origin}  {outcome.message}".rstrip())
+            if self.bar is not None and self.task is not None:
+                self.bar.update(self.task, advance=1, last=Path(outcome.origin).name[-40:])
+
+        return show
+
+    def __enter__(self) -> _BuildProgress:
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@_STORE_OPTION
+@click.option("--workers", type=click.IntRange(min=0), help="Worker processes [CPUs; 0: none].")
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    default=32,
+    show_default=True,
+    help="Graphs per pySHACL run.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_cli
+def validate_command(
+    context: CliContext,
+    files: tuple[str, ...],
+    store_location: str | None,
+    workers: int | None,
+    batch: int,
+    as_json: bool,
+) -> None:
+    """Validate a store (default) or RDF files against the SHACL shapes.
+
+    Exit code 0 when everything conforms, 1 when something does not, 2 on an error (an
+    unreadable file, bad settings, no store).
+    """
+    from ungraph.rdfio import RdfInputError
+    from ungraph.validate import ShapesError, validate_files, validate_store, vocabulary_types
+
+    if files and store_location:
+        raise CommandError("give RDF files or --store, not both")
+    try:
+        if files:
+            types = vocabulary_types(context.settings)
+            report = validate_files(files, types, workers=workers, batch=batch)
+        else:
+            location = _store_location(context, store_location)
+            with open_store(location, read_only=True) as store:
+                base = context.settings.base_iri
+                report = validate_store(store, base, workers=workers, batch=batch)
+    except (
+        RdfInputError,
+        StoreError,
+        QueryError,
+        ShapesError,
+        VocabularyError,
+        SettingError,
+        OSError,
+    ) as error:
+        raise CommandError(str(error)) from error
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        verdict = "conforms" if report.conforms else f"{len(report.failed)} graph(s) do not conform"
+        click.echo(
+            f"{report.source}: {report.graphs} graph(s), {report.triples} triples: {verdict}"
+        )
+        for validation in report.failed:
+            click.echo(f"{validation.name}:")
+            for result in validation.results:
+                click.echo(f"    {result.describe()}")
+    raise SystemExit(EXIT_OK if report.conforms else EXIT_FAILED)
