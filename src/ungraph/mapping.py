@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from functools import cache
 from typing import Protocol
 from urllib.parse import quote
@@ -112,10 +111,16 @@ def _digest(*parts: object) -> str:
 
 
 def _decimal(value: float) -> Literal:
+    """A score as an ``xsd:decimal`` in [0, 1], four decimals at most, never a bare integer
+    (``1.0``, not ``1``: the lexical form Turtle's decimal shorthand reads back the same).
+
+    >>> [str(_decimal(v)) for v in (1, 0.8, 0.912345, -0.2)]
+    ['1.0', '0.8', '0.9123', '0.0']
+    """
     # Four decimals: what the extraction JSON shows; a float's binary tail would make every
     # rebuild risk a different lexical form.
-    clamped = min(1.0, max(0.0, float(value)))
-    return Literal(Decimal(f"{clamped:.4f}").normalize(), datatype=XSD.decimal)
+    text = f"{min(1.0, max(0.0, float(value))):.4f}".rstrip("0")
+    return Literal(text + "0" if text.endswith(".") else text, datatype=XSD.decimal)
 
 
 def _en(text: str) -> Literal:
