@@ -381,11 +381,6 @@ def test_cli_load_names_the_file_and_line_of_an_rdf_syntax_error(tmp_path: Path)
     assert f"{bad}:2:" in result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Oxigraph stores xsd:nonNegativeInteger and xsd:positiveInteger as xsd:integer, "
-    "which the shapes for oa:start, oa:end and ung:edition do not accept yet",
-)
 def test_a_built_store_validates(corpus_build: tuple[Path, BuildReport, Path]) -> None:
     store, _, _ = corpus_build
     result = CliRunner().invoke(main, ["validate", "--store", str(store), "--workers", "1"])
