@@ -291,7 +291,7 @@ class _Mapper:
     run: Run
     registry: Registry | None
     known: Known | None
-    graph: Graph = field(default_factory=lambda: bind_prefixes(Graph()))
+    graph: Graph = field(default_factory=lambda: bind_prefixes(Graph(store="SimpleMemory")))
     dropped: list[str] = field(default_factory=list)
     _candidates: dict[tuple[URIRef, URIRef, Node, str], _Candidate] = field(default_factory=dict)
 
