@@ -58,7 +58,7 @@ ICT_SERIES = frozenset(
 
 
 def score(ctx: Context, draft: Draft) -> float:
-    """The ICT-relatedness score of a document (0..1+)."""
+    """The ICT-relatedness score of a document, between 0 and 1."""
     spans = ctx.body_sentences
     if not spans:
         return 0.0
@@ -77,7 +77,7 @@ def score(ctx: Context, draft: Draft) -> float:
     title = ctx.header.title.value if ctx.header.title else ""
     if _ICT_TITLE.search(title):
         bonus += 0.1
-    return round(share + bonus, 4)
+    return round(min(1.0, share + bonus), 4)
 
 
 def extract(ctx: Context, draft: Draft) -> None:
