@@ -318,3 +318,12 @@ INTERNAL_QUERIES = sorted((Path(ungraph.__file__).parent / "sparql").glob("*.rq"
 def test_every_ung_term_a_query_uses_is_defined(path: Path) -> None:
     used = ung_terms_in_query(path.read_text(encoding="utf-8"))
     assert used <= ung_terms(), f"{path.name} uses undefined terms: {sorted(used - ung_terms())}"
+
+
+def test_the_service_description_limits_are_defined() -> None:
+    from ungraph.web.description import LIMITS
+
+    graph = ontology()
+    for limit in LIMITS:
+        term = UNG[limit.local]
+        assert (term, RDF.type, OWL.DatatypeProperty) in graph, limit.local
