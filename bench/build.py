@@ -35,8 +35,14 @@ from ungraph.store.layout import StoreLayout
 from ungraph.validate import default_workers
 
 QUICK = os.environ.get("UNGRAPH_BENCH_QUICK") == "1"
-SIZES = (120,) if QUICK else (10_000, 100_000)
-BASELINE_SAMPLE = 60 if QUICK else 2_000
+# UNGRAPH_BENCH_BUILD_SIZES=10000 and UNGRAPH_BENCH_BASELINE=500 run parts of the full bench.
+SIZES = tuple(
+    int(size)
+    for size in os.environ.get(
+        "UNGRAPH_BENCH_BUILD_SIZES", "120" if QUICK else "10000,100000"
+    ).split(",")
+)
+BASELINE_SAMPLE = int(os.environ.get("UNGRAPH_BENCH_BASELINE", "60" if QUICK else "2000"))
 GENERATOR = 1  # bump when the generated documents change shape
 _SYMBOL = re.compile(r"\b((?:[A-Z]{2,5}/)+[A-Z]{0,5}/?)(\d{2,6})\b")
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-2]\d)\b")
