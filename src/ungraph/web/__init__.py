@@ -36,6 +36,8 @@ BLUEPRINTS: list[str] = [
     "ungraph.web.resources",
     "ungraph.web.downloads",
     "ungraph.web.ui",
+    "ungraph.web.catalogue_views",
+    "ungraph.web.linking",
 ]
 """Modules whose ``bp`` (a Flask Blueprint) the factory registers, in this order."""
 
