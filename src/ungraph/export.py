@@ -18,8 +18,17 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 
 from ungraph import __version__
 from ungraph.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
-from ungraph.iris import SDG_BASE, Minter
-from ungraph.namespaces import PREFIXES, UNBIS, UNG, WD, bind_prefixes
+from ungraph.iris import Minter
+from ungraph.links import (
+    LINKS_FILE,
+    OWN,
+    SDG_KOS,
+    ExternalDataset,
+    LinkCounts,
+    dataset_by_key,
+    write_links,
+)
+from ungraph.namespaces import PREFIXES, UNG, bind_prefixes
 from ungraph.resources import ontology_path, sparql_query
 from ungraph.stats import compact
 from ungraph.store.base import GraphStore, SelectResult, StoreError
@@ -27,7 +36,6 @@ from ungraph.store.base import GraphStore, SelectResult, StoreError
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 CC_BY_4 = URIRef("https://creativecommons.org/licenses/by/4.0/")
-SDG_KOS = URIRef(SDG_BASE.rstrip("/"))
 # DCAT 3 term; rdflib's DCAT namespace predates it and warns on attribute access.
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
 
@@ -51,37 +59,6 @@ RIGHTS = (
     "CC BY by this project. SDG goals and targets reuse the UN SDG Knowledge Organization System "
     "(http://metadata.un.org/sdg) with citation, keeping its IRIs. The WSIS–SDG matrix links are "
     "a third-party transcription of the WSIS–SDG Matrix, reused with attribution."
-)
-
-
-@dataclass(frozen=True)
-class ExternalDataset:
-    """A dataset ungraph links to, for VoID link sets."""
-
-    key: str
-    title: str
-    iri: URIRef
-    uri_space: str
-    also: tuple[str, ...] = ()
-    excluded: tuple[str, ...] = ()
-
-    def holds(self, iri: str) -> bool:
-        if iri in self.also:
-            return True
-        return iri.startswith(self.uri_space) and not iri.startswith(self.excluded)
-
-
-EXTERNAL_DATASETS: tuple[ExternalDataset, ...] = (
-    ExternalDataset("wikidata", "Wikidata", URIRef("https://www.wikidata.org/"), str(WD)),
-    ExternalDataset(
-        "sdg-kos",
-        "UN SDG Knowledge Organization System",
-        SDG_KOS,
-        SDG_BASE,
-        also=(str(SDG_KOS),),
-        excluded=(f"{SDG_BASE}ontology#",),
-    ),
-    ExternalDataset("unbis", "UNBIS Thesaurus", URIRef(str(UNBIS).rstrip("/")), str(UNBIS)),
 )
 
 
@@ -124,6 +101,8 @@ class ExportedFile:
     media_type: str | None = None
     merged: bool | None = None
     compressed: bool = False
+    content: str | None = None
+    """What a file holds when it is not a dump of the graphs (``links``: the link dump)."""
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -139,6 +118,7 @@ class ExportReport:
     triples: int = 0
     graphs: int = 0
     linksets: dict[str, int] = field(default_factory=dict)
+    link_counts: LinkCounts = field(default_factory=LinkCounts)
 
     def file(self, name: str) -> ExportedFile:
         for exported in self.files:
@@ -283,6 +263,27 @@ def export(store: GraphStore, out: Path, options: ExportOptions) -> ExportReport
             ExportedFile(name, size, digest, fmt.name, fmt.media_type, merged, compressed=True)
         )
 
+    # The links alone (links.nt.gz), for those who want to join their data to ours without
+    # loading the graph; the same counts go into the VoID link sets.
+    link_counts: LinkCounts = LinkCounts()
+    size, digest = _write_atomically(
+        out / LINKS_FILE,
+        lambda output: link_counts.update(write_links(store, output)),
+        compress=True,
+    )
+    report.files.append(
+        ExportedFile(
+            LINKS_FILE,
+            size,
+            digest,
+            NTRIPLES.name,
+            NTRIPLES.media_type,
+            compressed=True,
+            content="links",
+        )
+    )
+    report.link_counts = link_counts
+
     terms = [str(row["term"]) for row in _select(store, "void-terms") if row["term"] is not None]
     context = jsonld_context(terms)
     context_name = context_file_name()
@@ -375,7 +376,7 @@ def describe(
         g.add((dataset, VOID.vocabulary, URIRef(namespace)))
 
     for exported in report.files:
-        if not exported.compressed or exported.format is None:
+        if not exported.compressed or exported.format is None or exported.content is not None:
             continue
         fmt = next(f for f, _ in DUMPS if f.name == exported.format)
         url = URIRef(options.downloads + exported.name)
@@ -408,32 +409,45 @@ def describe(
 
 
 def _add_linksets(g: Graph, store: GraphStore, dataset: URIRef, report: ExportReport) -> None:
-    totals: dict[tuple[ExternalDataset, str], int] = {}
-    for row in _select(store, "void-links"):
-        object_space, space = str(row["objectSpace"]), str(row["subjectSpace"])
-        for target in EXTERNAL_DATASETS:
-            # A link goes from ungraph's resources into the target: the target's own internal
-            # links (a reused KOS's skos:broader) are not ungraph's link set.
-            if target.holds(object_space) and not space.startswith(target.uri_space):
-                key = (target, str(row["predicate"]))
-                totals[key] = totals.get(key, 0) + int(row["triples"].toPython())
+    """One ``void:Linkset`` per subject dataset, target dataset and link predicate, counted
+    from the link dump (so the description and ``links.nt.gz`` agree), each a subset of the
+    dataset with the link dump as its ``void:dataDump``; fills ``report.linksets``. The link
+    dump is not a ``dcat:Distribution`` of the dataset: it holds only the link sets."""
+    dump = next((f for f in report.files if f.content == "links"), None)
+    dump_url = URIRef(_downloads(g, dataset) + dump.name) if dump is not None else None
     described: set[str] = set()
-    for (target, predicate), triples in sorted(
-        totals.items(), key=lambda kv: (kv[0][0].key, kv[0][1])
-    ):
+    for (source, target_key, predicate), triples in sorted(report.link_counts.items()):
+        target = dataset_by_key(target_key)
+        subjects = dataset if source == OWN else dataset_by_key(source).iri
         short = compact(predicate)
         if short == predicate:
             short = "p-" + hashlib.sha256(predicate.encode("utf-8")).hexdigest()[:10]
-        linkset = URIRef(f"{dataset}/linkset/{target.key}/{short.replace(':', '-')}")
+        name = target.key if source == OWN else f"{source}-{target.key}"
+        linkset = URIRef(f"{dataset}/linkset/{name}/{short.replace(':', '-')}")
         g.add((dataset, VOID.subset, linkset))
         g.add((linkset, RDF.type, VOID.Linkset))
-        g.add((linkset, VOID.subjectsTarget, dataset))
+        g.add((linkset, VOID.subjectsTarget, subjects))
         g.add((linkset, VOID.objectsTarget, target.iri))
         g.add((linkset, VOID.linkPredicate, URIRef(predicate)))
         g.add((linkset, VOID.triples, Literal(triples, datatype=XSD.integer)))
-        report.linksets[f"{target.key} {compact(predicate)}"] = triples
-        if target.key not in described:
-            described.add(target.key)
-            g.add((target.iri, RDF.type, VOID.Dataset))
-            g.add((target.iri, DCTERMS.title, Literal(target.title, lang="en")))
-            g.add((target.iri, VOID.uriSpace, Literal(target.uri_space)))
+        if dump_url is not None:
+            g.add((linkset, VOID.dataDump, dump_url))
+        key = f"{target.key} {compact(predicate)}"
+        report.linksets[key if source == OWN else f"{source}>{key}"] = triples
+        for described_dataset in (target, *(() if source == OWN else (dataset_by_key(source),))):
+            if described_dataset.key not in described:
+                described.add(described_dataset.key)
+                _describe_external(g, described_dataset)
+
+
+def _describe_external(g: Graph, target: ExternalDataset) -> None:
+    g.add((target.iri, RDF.type, VOID.Dataset))
+    g.add((target.iri, DCTERMS.title, Literal(target.title, lang="en")))
+    g.add((target.iri, VOID.uriSpace, Literal(target.uri_space)))
+
+
+def _downloads(g: Graph, dataset: URIRef) -> str:
+    """The downloads base the description already states (the first dump's folder)."""
+    for url in sorted(str(o) for o in g.objects(dataset, VOID.dataDump)):
+        return url.rsplit("/", 1)[0] + "/"
+    return str(dataset).rsplit("/", 1)[0] + "/downloads/"

@@ -33,6 +33,10 @@ from ungraph.web.resources import requested_format
 bp = Blueprint("downloads", __name__)
 
 MANIFEST = "export-manifest.json"
+CONTENTS = {
+    "links": "the links to other datasets (Wikidata, SDG KOS, SDGIO, UNBIS), as VoID link sets"
+}
+"""How the listing words a file's ``content`` from the manifest."""
 DESCRIPTION = "void.ttl"
 
 
@@ -111,7 +115,9 @@ def read_export(folder: Path) -> Export:
                 entry.get("format"),
                 entry.get("media_type"),
                 (
-                    None
+                    CONTENTS.get(entry["content"], entry["content"])
+                    if entry.get("content")
+                    else None
                     if "merged" not in entry
                     else ("merge of all graphs" if entry["merged"] else "every named graph")
                 ),
