@@ -43,3 +43,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def regen_golden(request: pytest.FixtureRequest) -> bool:
     """Whether this run rewrites the golden files (``pytest --regen-golden``)."""
     return bool(request.config.getoption("--regen-golden"))
+
+
+@pytest.fixture(scope="session")
+def corpus_store(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> str:
+    """A store built from the corpus by ``ungraph build`` once per test session (read it
+    with ``open_store(corpus_store, read_only=True)``); its folder."""
+    from click.testing import CliRunner
+
+    from ungraph.cli import main
+
+    store = tmp_path_factory.mktemp("corpus-store") / "store"
+    result = CliRunner().invoke(
+        main, ["--corpus", str(corpus_dir), "build", "--store", str(store), "--workers", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    return str(store)
