@@ -28,6 +28,7 @@ from ungraph.formats import (
     RESULT_FORMATS,
     RESULTS_JSON,
     Format,
+    Kind,
     UnknownFormat,
     by_extension,
     by_media_type,
@@ -110,12 +111,20 @@ def _parameters() -> dict[str, str]:
 
 def _format(suffix: str | None, form: str) -> Format:
     """The answer's format: the URL suffix, else ``?format=``, else ``Accept`` (HTML first)."""
-    candidates = (HTML, *(RDF_FORMATS if form in ("construct", "describe") else RESULT_FORMATS))
+    graph = form in ("construct", "describe")
+    candidates = (HTML, *(RDF_FORMATS if graph else RESULT_FORMATS))
     if suffix is not None:
+        # The query's own kind of format first: .xml is SPARQL XML for a SELECT.
+        kinds: tuple[Kind, ...] = (
+            ("rdf", "page", "results") if graph else ("results", "page", "rdf")
+        )
         try:
-            fmt = by_extension(suffix, kinds=("results", "rdf", "page"))
+            fmt = by_extension(suffix, kinds=kinds[:2])
         except UnknownFormat:
-            abort(404, description=f"no format has the suffix .{suffix}")
+            try:
+                fmt = by_extension(suffix, kinds=kinds[2:])
+            except UnknownFormat:
+                abort(404, description=f"no format has the suffix .{suffix}")
     elif request.args.get("format"):
         named = request.args["format"]
         try:
