@@ -52,7 +52,7 @@ from ungraph.web.pages import Term, term_view
 from ungraph.web.sparql import EXECUTOR, StreamAborted, endpoint_base
 from ungraph.web.worker import QueryFailed, QueryJob
 
-bp = Blueprint("catalogue", __name__)
+bp = Blueprint("catalogue_views", __name__)
 
 RESERVED = frozenset({"format"})
 """URL parameters that are not query parameters."""
@@ -164,7 +164,7 @@ def listing_json() -> BaseResponse:
             "tags": list(q.tags),
             "parameters": [p.to_json() for p in q.parameters],
             "federated": q.federated,
-            "page": url_for("catalogue.query", name=q.name, _external=True),
+            "page": url_for("catalogue_views.query", name=q.name, _external=True),
             "query": q.text,
         }
         for q in catalogue()
@@ -305,7 +305,7 @@ def _page(entry: CatalogueQuery, values: dict[str, str], text: str, form: str) -
     formats = RESULT_FORMATS if form in ("select", "ask") else RDF_FORMATS
     query_string = ("?" + urlencode(values)) if values else ""
     addresses = [
-        (fmt, url_for("catalogue.query", name=f"{entry.name}.{_suffix(fmt)}") + query_string)
+        (fmt, url_for("catalogue_views.query", name=f"{entry.name}.{_suffix(fmt)}") + query_string)
         for fmt in formats
     ]
     links = {fmt.label: href for fmt, href in addresses}
