@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from ungraph.config import Settings, load_settings
+
+if TYPE_CHECKING:
+    from ungraph.engines import Engine
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +65,50 @@ def corpus_store(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> 
     )
     assert result.exit_code == 0, result.output
     return str(store)
+
+
+# External SPARQL engines (tests marked ``engine``) ---------------------------------------------
+# One Oxigraph server and one Virtuoso per test session, on loopback, started only when a test
+# asks for them. `make test` sets UNGRAPH_REQUIRE_ENGINES=1 (and installs Virtuoso first), so a
+# missing engine fails there; a bare `pytest` skips those tests, saying why.
+def _engine(name: str) -> Iterator[Engine]:
+    from ungraph.engines import EngineError, missing, start
+
+    reason = missing(name)
+    if reason:
+        if os.environ.get("UNGRAPH_REQUIRE_ENGINES") == "1":
+            pytest.fail(f"{name} is required here: {reason}")
+        pytest.skip(f"{name} is not available: {reason}")
+    try:
+        engine = start(name)
+    except EngineError as error:
+        pytest.fail(str(error))
+    try:
+        yield engine
+    finally:
+        from ungraph.store.remote import close_connections
+
+        engine.stop()
+        close_connections()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_engine() -> Iterator[Engine]:
+    """``oxigraph serve`` on a free loopback port, with a temporary data folder."""
+    yield from _engine("oxigraph")
+
+
+@pytest.fixture(scope="session")
+def virtuoso_engine() -> Iterator[Engine]:
+    """Virtuoso (``virtuoso-t``) on free loopback ports, configured by ``ungraph.engines``."""
+    yield from _engine("virtuoso")
+
+
+@pytest.fixture
+def remote_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """The engine named by the test's parameter (``oxigraph`` or ``virtuoso``), wiped clean and
+    with its credentials in the environment for the duration of the test."""
+    engine: Engine = request.getfixturevalue(f"{request.param}_engine")
+    engine.wipe()
+    with engine.credentials():
+        yield engine

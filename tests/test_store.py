@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,10 +60,19 @@ def _graph(*triples: tuple[str, str, object]) -> Graph:
     return graph
 
 
-@pytest.fixture(params=["memory", "disk", "build"])
+REMOTE_ENGINES = [pytest.param(name, marks=pytest.mark.engine) for name in ("oxigraph", "virtuoso")]
+
+
+@pytest.fixture(params=["memory", "disk", "build", *REMOTE_ENGINES])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
-    """Every backend: in memory, on disk opened in place, and a new version of a build."""
-    if request.param == "memory":
+    """Every backend: in memory, on disk opened in place, a new version of a build, and the
+    remote store on Oxigraph server and on Virtuoso (each wiped first)."""
+    if request.param in ("oxigraph", "virtuoso"):
+        engine = request.getfixturevalue(f"{request.param}_engine")
+        engine.wipe()
+        with engine.credentials(), open_store(engine.location) as opened:
+            yield opened
+    elif request.param == "memory":
         with open_store("memory:") as opened:
             yield opened
     elif request.param == "disk":
@@ -400,9 +410,25 @@ def test_named_memory_stores_are_shared_in_the_process() -> None:
         forget_memory_store("shared-test")
 
 
-@pytest.mark.parametrize("location", ["sparql+http://localhost:1/sparql", "http://x/y", ""])
+@pytest.mark.parametrize("location", ["http://x/y", "ftp://x/", ""])
 def test_unsupported_locations_are_clear_errors(location: str) -> None:
-    with pytest.raises(StoreError):
+    with pytest.raises(StoreError, match="not a store location"):
+        open_store(location, read_only=True)
+
+
+@pytest.mark.parametrize(
+    ("location", "message"),
+    [
+        ("sparql+http://127.0.0.1:1/?engine=oxigraph", "cannot reach http://127.0.0.1:1"),
+        ("sparql+http://127.0.0.1:1/?engine=nope", "unknown engine 'nope'"),
+        ("sparql+http://127.0.0.1:1/?color=red", "unknown parameter"),
+        ("sparql+http://127.0.0.1:x/", "bad port"),
+        ("sparql+http:///x", "no host"),
+        ("sparql+http://h:1/sparql?engine=generic", "needs gsp=PATH"),
+    ],
+)
+def test_bad_or_unreachable_remote_locations_are_clear_errors(location: str, message: str) -> None:
+    with pytest.raises(StoreError, match=re.escape(message)):
         open_store(location, read_only=True)
 
 

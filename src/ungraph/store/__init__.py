@@ -1,8 +1,8 @@
 """Graph stores: the ``GraphStore`` protocol, opening a store by location, and atomic builds.
 
 A location is ``memory:`` / ``memory:NAME`` (in memory), a folder path (the embedded Oxigraph
-store, versioned, see :mod:`ungraph.store.layout`), and later ``sparql+http(s)://...`` (a
-remote SPARQL 1.1 service).
+store, versioned, see :mod:`ungraph.store.layout`), or ``sparql+http(s)://...`` (a remote
+SPARQL 1.1 service, see :mod:`ungraph.store.remote`).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from ungraph.store.base import (
 from ungraph.store.layout import StoreLayout, WriterLock, new_version_id
 from ungraph.store.memory import copy_memory_store, install_memory_store, memory_store
 from ungraph.store.oxigraph import MemoryRecords, OxigraphStore, SqliteRecords
+from ungraph.store.remote import RemoteStore, is_remote, open_remote, remote_version
 
 __all__ = [
     "AskResult",
@@ -46,37 +47,34 @@ __all__ = [
     "QueryError",
     "QueryResult",
     "QueryTimeout",
+    "RemoteStore",
     "Row",
     "SelectResult",
     "StoreBuild",
     "StoreError",
     "begin_build",
     "current_version",
+    "is_remote",
     "load_files",
     "open_store",
     "store_document",
 ]
 
 MEMORY = "memory:"
-_REMOTE_SCHEMES = ("sparql+http://", "sparql+https://")
 
 
 def _folder(location: str) -> Path:
-    if location.startswith(_REMOTE_SCHEMES):
-        raise StoreError(
-            f"remote SPARQL stores are not supported yet: {location} "
-            "(use a folder or memory: for now)"
-        )
     if location.startswith("file://"):
         location = location[len("file://") :]
     if not location or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", location):
         raise StoreError(
-            f"not a store location: {location!r} (expected a folder, memory: or memory:NAME)"
+            f"not a store location: {location!r} (expected a folder, memory:, memory:NAME "
+            "or sparql+http(s)://host:port/...)"
         )
     return Path(location).expanduser().resolve()
 
 
-def open_store(location: str, *, read_only: bool = False) -> OxigraphStore:
+def open_store(location: str, *, read_only: bool = False) -> OxigraphStore | RemoteStore:
     """Open the store at ``location``.
 
     For a folder, ``read_only=True`` opens the version ``current`` points to now, and keeps
@@ -84,9 +82,14 @@ def open_store(location: str, *, read_only: bool = False) -> OxigraphStore:
     :func:`current_version` tells when). ``read_only=False`` opens the current version for
     writing in place, holding the folder's writer lock; use :func:`begin_build` instead when
     readers may be open, so that they never see a half-written graph.
+
+    A remote store (``sparql+http(s)://``) is read as it is now; ``read_only=False`` takes the
+    service's writer lock (see :mod:`ungraph.store.remote`).
     """
     if location.startswith(MEMORY):
         return memory_store(location[len(MEMORY) :], read_only=read_only)
+    if is_remote(location):
+        return open_remote(location, read_only=read_only)
     layout = StoreLayout(_folder(location))
     if read_only:
         version = layout.current()
@@ -122,9 +125,12 @@ def open_store(location: str, *, read_only: bool = False) -> OxigraphStore:
 
 
 def current_version(location: str) -> str | None:
-    """The version id ``current`` points to (None for memory stores and empty folders)."""
+    """The version id ``current`` points to (None for memory stores and empty folders); for a
+    remote store, the version its last build recorded in the service."""
     if location.startswith(MEMORY):
         return None
+    if is_remote(location):
+        return remote_version(location)
     return StoreLayout(_folder(location)).current()
 
 
@@ -138,7 +144,7 @@ class StoreBuild:
 
     def __init__(
         self,
-        store: OxigraphStore,
+        store: OxigraphStore | RemoteStore,
         *,
         layout: StoreLayout | None = None,
         lock: WriterLock | None = None,
@@ -146,7 +152,8 @@ class StoreBuild:
         parent: str | None = None,
     ) -> None:
         self.store = store
-        self.version = store.version
+        # A remote build has no version folder of its own (build reports stay outside it).
+        self.version = store.version if isinstance(store, OxigraphStore) else None
         self.parent = parent
         self._layout = layout
         self._lock = lock
@@ -157,6 +164,11 @@ class StoreBuild:
         """Switch ``current`` to the new version, prune older ones (keeping the previous
         version for readers still on it) and return the new version id."""
         self._finish()
+        if isinstance(self.store, RemoteStore):
+            # Every graph is already in place; the new version tells readers to reload.
+            version = new_version_id()
+            self.store.close(version=version)
+            return version
         if self._memory_name is not None:
             install_memory_store(self._memory_name, self.store.engine, self._memory_records())
             return None
@@ -175,6 +187,8 @@ class StoreBuild:
         if self._done:
             return
         self._done = True
+        # A remote build cannot be undone: the documents it replaced stay (each one whole),
+        # their records are written, and a new version makes readers reload.
         self.store.close()
         if self._layout is not None and self.version is not None:
             shutil.rmtree(self._layout.version_dir(self.version), ignore_errors=True)
@@ -187,6 +201,7 @@ class StoreBuild:
         self.store.flush()
 
     def _memory_records(self) -> MemoryRecords:
+        assert isinstance(self.store, OxigraphStore)
         records = self.store._records
         assert isinstance(records, MemoryRecords)
         return records
@@ -214,7 +229,20 @@ def begin_build(location: str, *, seed: bool = True) -> StoreBuild:
     ``seed=True`` starts from a copy of the current version (cheap on disk: Oxigraph's backup
     hard-links immutable files), so a build can replace only changed documents; ``False``
     starts empty. Only one build or writer per folder at a time (``StoreError`` otherwise).
+
+    On a remote store the build writes in place (each graph atomically, see
+    :mod:`ungraph.store.remote`); ``seed=False`` first removes every graph and record of
+    ungraph's from the service.
     """
+    if is_remote(location):
+        remote = open_remote(location, read_only=False)
+        try:
+            if not seed:
+                remote.clear()
+        except BaseException:
+            remote.abandon()
+            raise
+        return StoreBuild(remote)
     if location.startswith(MEMORY):
         name = location[len(MEMORY) :]
         if name and seed:

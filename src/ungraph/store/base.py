@@ -12,10 +12,11 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from ungraph.formats import Format
-from ungraph.store.terms import Triple
+from ungraph.store.terms import NTriples, Triple
 
-GraphData = Graph | Iterable[Triple]
-"""What a graph is written from: an rdflib Graph or any iterable of rdflib triples."""
+GraphData = Graph | Iterable[Triple] | NTriples
+"""What a graph is written from: an rdflib Graph, any iterable of rdflib triples, or N-Triples
+text marked as such (:class:`~ungraph.store.terms.NTriples`)."""
 
 Row = tuple[Node | None, ...]
 """One SELECT solution, aligned with ``SelectResult.variables``; None where unbound."""

@@ -28,7 +28,7 @@ from ungraph.store.base import (
     StoreError,
 )
 from ungraph.store.streams import threaded_chunks
-from ungraph.store.terms import ToOxigraph, Triple, to_rdflib, triples_of
+from ungraph.store.terms import NTriples, ToOxigraph, Triple, to_rdflib, triples_of
 
 # Files above this size are checked in a first streaming pass and then bulk-loaded in a second,
 # instead of being held in memory for one transaction.
@@ -232,6 +232,16 @@ class OxigraphStore:
     def replace_graph(self, graph: str, data: GraphData) -> int:
         store = self._writable()
         name = _named(graph)
+        if isinstance(data, NTriples):
+            count = data.count_triples()
+            if not count:
+                return self.replace_graph(graph, ())
+            # The worker's N-Triples go in as they are (never Python objects again).
+            store.update(
+                f"DROP SILENT GRAPH <{name.value}> ;\n"
+                f"INSERT DATA {{ GRAPH <{name.value}> {{\n{data}\n}} }}"
+            )
+            return count
         convert = ToOxigraph()
         quads = list(convert.quads(triples_of(data), name))
         if not quads:

@@ -252,7 +252,10 @@ def worker_main(conn: Connection, location: str, sandbox: str, check_interval: f
                     conn.send_bytes(DATA + held.pop())
                 held.append(chunk)
 
-            execute(store.engine, job, sink)
+            engine = getattr(store, "engine", None)
+            if engine is None:  # remote stores are queried by ungraph.web.remote instead
+                raise QueryFailed(501, "error", f"query workers cannot query {store!r}")
+            execute(engine, job, sink)
             conn.send_bytes(FINAL + (held.pop() if held else b""))
         except QueryFailed as failure:
             _send(conn, FAILED + failure.to_json())
