@@ -669,9 +669,7 @@ def serve_command(
 @click.option(
     "--batch",
     type=click.IntRange(min=1),
-    default=32,
-    show_default=True,
-    help="Documents validated per pySHACL run in a worker.",
+    help="Documents a worker validates in one pySHACL run [32].",
 )
 @click.option(
     "--report",
@@ -683,9 +681,7 @@ def serve_command(
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0),
-    default=120.0,
-    show_default=True,
-    help="Seconds per document before it is quarantined (0: no limit).",
+    help="Seconds per document before it is quarantined; 0: no limit [120].",
 )
 @click.option("--max-bytes", type=click.IntRange(min=1), help="Largest document read [5 MiB].")
 @click.option("-v", "--verbose", is_flag=True, help="One line per document.")
@@ -696,11 +692,11 @@ def build_command(
     sources: tuple[str, ...],
     store_location: str | None,
     workers: int | None,
-    batch: int,
+    batch: int | None,
     report: Path | None,
     prune: bool,
     force: bool,
-    timeout: float,
+    timeout: float | None,
     max_bytes: int | None,
     verbose: bool,
     as_json: bool,
@@ -712,7 +708,15 @@ def build_command(
     code 0 when everything was built, 1 when something was quarantined, 2 when the build
     could not run (the previous version stays current).
     """
-    from ungraph.build import BuildError, BuildOptions, build, iter_quarantine_lines, summarize
+    from ungraph.build import (
+        DEFAULT_TIMEOUT,
+        BuildError,
+        BuildOptions,
+        build,
+        iter_quarantine_lines,
+        summarize,
+    )
+    from ungraph.validate import DEFAULT_BATCH
 
     settings = context.settings
     try:
@@ -723,10 +727,10 @@ def build_command(
         sources=specs,
         store=_store_location(context, store_location),
         workers=workers,
-        batch=batch,
+        batch=batch or DEFAULT_BATCH,
         prune=prune,
         force=force,
-        timeout=timeout,
+        timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
         max_bytes=max_bytes or DEFAULT_MAX_BYTES,
         report=report,
     )
@@ -791,9 +795,7 @@ class _BuildProgress:
 @click.option(
     "--batch",
     type=click.IntRange(min=1),
-    default=32,
-    show_default=True,
-    help="Graphs per pySHACL run.",
+    help="Graphs per pySHACL run [32].",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @pass_cli
@@ -802,7 +804,7 @@ def validate_command(
     files: tuple[str, ...],
     store_location: str | None,
     workers: int | None,
-    batch: int,
+    batch: int | None,
     as_json: bool,
 ) -> None:
     """Validate a store (default) or RDF files against the SHACL shapes.
@@ -811,19 +813,25 @@ def validate_command(
     unreadable file, bad settings, no store).
     """
     from ungraph.rdfio import RdfInputError
-    from ungraph.validate import ShapesError, validate_files, validate_store, vocabulary_types
+    from ungraph.validate import (
+        DEFAULT_BATCH,
+        ShapesError,
+        validate_files,
+        validate_store,
+        vocabulary_types,
+    )
 
     if files and store_location:
         raise CommandError("give RDF files or --store, not both")
     try:
         if files:
             types = vocabulary_types(context.settings)
-            report = validate_files(files, types, workers=workers, batch=batch)
+            report = validate_files(files, types, workers=workers, batch=batch or DEFAULT_BATCH)
         else:
             location = _store_location(context, store_location)
             with open_store(location, read_only=True) as store:
                 base = context.settings.base_iri
-                report = validate_store(store, base, workers=workers, batch=batch)
+                report = validate_store(store, base, workers=workers, batch=batch or DEFAULT_BATCH)
     except (
         RdfInputError,
         StoreError,

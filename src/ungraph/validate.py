@@ -25,6 +25,7 @@ not used because it also filters the value nodes of nested shapes, so that ``sh:
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import time
@@ -643,7 +644,11 @@ def validate_many(
         for part in chunks:
             yield from _validate_serialized(part)
         return
-    with ProcessPoolExecutor(count, initializer=_init_worker, initargs=(types,)) as pool:
+    # A fork server starts the workers (see ungraph.build.worker_context).
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(
+        count, mp_context=context, initializer=_init_worker, initargs=(types,)
+    ) as pool:
         pending: dict[int, Future[list[Validation]]] = {}
         done_results: dict[int, list[Validation]] = {}
         submitted = emitted = 0
