@@ -1037,18 +1037,18 @@ class RemoteStore:
 
                     self.write_version(version or new_version_id(), self.version)
         finally:
-            self._closed = True
             if self._lease is not None:
                 self._lease.release()
+            self._closed = True
 
     def abandon(self) -> None:
         """Release the lock without writing pending records or a new version (a build that
         failed: what it wrote stays, but readers' caches are not told to reload)."""
         with self._pending_lock:
             self._pending.clear()
-        self._closed = True
         if self._lease is not None:
             self._lease.release()
+        self._closed = True
 
     def __enter__(self) -> RemoteStore:
         return self
