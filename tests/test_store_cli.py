@@ -200,6 +200,7 @@ def test_export_writes_everything(location: str, tmp_path: Path) -> None:
             "SHA256SUMS",
             "context-0.1.jsonld",
             "export-manifest.json",
+            "links.nt.gz",
             "ungraph.jsonld.gz",
             "ungraph.nq.gz",
             "ungraph.nt.gz",

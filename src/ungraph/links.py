@@ -10,6 +10,7 @@ goals carry the KOS's own ``skos:exactMatch`` to SDGIO and Wikidata, a link set 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -81,9 +82,13 @@ def _literal(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def links_query(datasets: tuple[ExternalDataset, ...] = EXTERNAL_DATASETS) -> str:
-    """``sparql/links.rq`` with one ``VALUES`` row per dataset (key, URI space, own IRI and
-    the one excluded space, or ``UNDEF``)."""
+def values_rows(datasets: tuple[ExternalDataset, ...] = EXTERNAL_DATASETS) -> list[str]:
+    """The ``VALUES`` rows of ``sparql/links.rq`` for ``datasets``: key, URI space, the
+    dataset's own IRI, and the one excluded space or ``UNDEF``.
+
+    >>> values_rows((WIKIDATA,))
+    ['("wikidata" "http://www.wikidata.org/entity/" "https://www.wikidata.org/" UNDEF)']
+    """
     rows = []
     for dataset in datasets:
         if len(dataset.excluded) > 1 or len(dataset.also) > 1:
@@ -93,13 +98,27 @@ def links_query(datasets: tuple[ExternalDataset, ...] = EXTERNAL_DATASETS) -> st
         whole = dataset.also[0] if dataset.also else str(dataset.iri)
         excluded = _literal(dataset.excluded[0]) if dataset.excluded else "UNDEF"
         rows.append(
-            f"    ({_literal(dataset.key)} {_literal(dataset.uri_space)} {_literal(whole)} {excluded})"
+            f"({_literal(dataset.key)} {_literal(dataset.uri_space)} {_literal(whole)} {excluded})"
         )
+    return rows
+
+
+def links_query() -> str:
+    """``sparql/links.rq``, after checking that its ``VALUES`` rows are the datasets of
+    :data:`EXTERNAL_DATASETS` (the file runs alone, so it carries them; they must not drift)."""
     text = sparql_query("links")
-    marker = "VALUES (?target ?space ?whole ?excluded) {\n"
-    if marker not in text:
+    block = re.search(
+        r"VALUES \(\?target \?space \?whole \?excluded\) \{\n(.*?)\n\s*\}", text, re.S
+    )
+    if block is None:
         raise StoreError("sparql/links.rq has lost its VALUES block")
-    return text.replace(marker, marker + "\n".join(rows) + "\n", 1)
+    written = [line.strip() for line in block.group(1).splitlines() if line.strip()]
+    if written != values_rows():
+        raise StoreError(
+            "the VALUES rows of sparql/links.rq differ from ungraph.links.EXTERNAL_DATASETS: "
+            + "; ".join(values_rows())
+        )
+    return text
 
 
 @dataclass(frozen=True)
