@@ -332,3 +332,46 @@ def test_downloads_list_the_link_dump(client: FlaskClient) -> None:
     with client.get("/downloads/links.nt.gz") as response:
         assert response.status_code == 200
         assert response.headers["Content-Type"].startswith("application/gzip")
+
+
+def test_a_deprecated_iri_redirects_to_its_successor(tmp_path: Path) -> None:
+    from uuid import uuid4
+
+    from rdflib import Literal
+    from rdflib.namespace import DCTERMS, OWL, RDFS
+
+    from ungraph.store import begin_build
+    from ungraph.store.memory import forget_memory_store
+
+    name = f"deprecated-{uuid4().hex}"
+    old, new = URIRef(ID + "person/old-key"), URIRef(ID + "person/new-key")
+    graph = Graph()
+    graph.add((old, OWL.deprecated, Literal(True)))
+    graph.add((old, DCTERMS.isReplacedBy, new))
+    graph.add((new, RDFS.label, Literal("Someone", lang="en")))
+    with begin_build(f"memory:{name}", seed=False) as build:
+        build.store.replace_graph(BASE + "graph/registry", graph)
+    app = create_app(
+        {
+            "UNGRAPH_STORE": f"memory:{name}",
+            "UNGRAPH_RATE_LIMIT": 0,
+            "UNGRAPH_SEARCH_DIR": str(tmp_path),
+        }
+    )
+    try:
+        client = app.test_client()
+        for old_path, new_path in (
+            ("/id/person/old-key", "/id/person/new-key"),
+            ("/page/person/old-key", "/page/person/new-key"),
+            ("/data/person/old-key.ttl", "/data/person/new-key.ttl"),
+            ("/id/person/old-key?format=ttl", "/id/person/new-key?format=ttl"),
+        ):
+            response = client.get(old_path)
+            assert response.status_code == 301, old_path
+            assert response.headers["Location"] == new_path
+            assert response.headers["Link"] == f'<{new}>; rel="successor-version"'
+        assert client.get("/id/person/new-key").status_code == 303
+        assert client.get("/page/person/new-key").status_code == 200
+    finally:
+        app.extensions["ungraph"].close()
+        forget_memory_store(name)

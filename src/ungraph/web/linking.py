@@ -11,7 +11,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from pyld import jsonld  # type: ignore[import-untyped]
 from rdflib import URIRef
 from werkzeug.wrappers import Response as BaseResponse
@@ -22,7 +31,14 @@ from ungraph.formats import HTML, JSONLD, NTRIPLES
 from ungraph.resources import sparql_query
 from ungraph.store import GraphResult, GraphStore, SelectResult, StoreError
 from ungraph.web import prepared
-from ungraph.web.addresses import base_iri, data_href, iri_of, page_href
+from ungraph.web.addresses import (
+    base_iri,
+    data_href,
+    iri_of,
+    local_path,
+    page_href,
+    split_suffix,
+)
 from ungraph.web.resources import knows
 from ungraph.web.state import current_store
 
@@ -111,6 +127,62 @@ def framed_document(expanded: list[Any] | dict[str, Any], iri: str) -> dict[str,
         {"documentLoader": loader, "embed": "@always", "omitGraph": True},
     )
     return framed
+
+
+@cache
+def replaced_by_query() -> str:
+    """The query of a deprecated IRI's successor (``web/frames/replaced-by.rq``)."""
+    return (FRAMES / "replaced-by.rq").read_text("utf-8")
+
+
+def successor(store: GraphStore, iri: str) -> str | None:
+    """The IRI that replaces ``iri`` when the store marks it ``owl:deprecated`` with a
+    ``dct:isReplacedBy``, else None."""
+    try:
+        text = prepared.bind(replaced_by_query(), {"this": URIRef(iri)})
+    except prepared.ParameterError:
+        return None
+    result = store.query(text)
+    if not isinstance(result, SelectResult):
+        return None
+    for (found,) in result:
+        return str(found) if found is not None else None
+    return None
+
+
+DEREFERENCING = ("/id/", "/page/", "/data/")
+"""The paths under which IRIs of the graph are served (web/resources.py)."""
+
+
+@bp.before_app_request
+def _deprecated() -> BaseResponse | None:
+    """The stability promise: the address of a deprecated IRI answers 301 Moved Permanently to
+    the same kind of address of its successor (suffix kept), or to the successor's page."""
+    path = request.path
+    prefix = next((p for p in DEREFERENCING if path.startswith(p)), None)
+    if prefix is None or len(path) == len(prefix):
+        return None
+    handle = current_app.extensions["ungraph"]
+    try:
+        store = handle.store
+    except StoreError:
+        return None  # the view answers 503
+    rest = path[len(prefix) :]
+    stem, fmt = split_suffix(rest)
+    # The path as written, then without a format suffix (the IRI of /data/x.ttl is x).
+    candidates = [(rest, "")] + ([(stem, "." + rest.rpartition(".")[2])] if fmt else [])
+    for candidate, suffix in candidates:
+        new = successor(store, iri_of(candidate))
+        if new is None:
+            continue
+        local = local_path(new)
+        target = f"{prefix}{local}{suffix}" if local is not None else page_href(new)
+        if request.query_string:
+            target += "?" + request.query_string.decode("latin-1")
+        response = redirect(target, code=301)
+        response.headers["Link"] = f'<{new}>; rel="successor-version"'
+        return response
+    return None
 
 
 @bp.get("/context/<version>.jsonld")
