@@ -133,6 +133,7 @@ def test_the_report_is_written_with_the_version_and_where_asked(
         assert data["pipeline"] == report.pipeline
         assert data["run"].startswith("https://w3id.org/ungraph/id/run/")
         assert {"extract_cpu", "map_cpu", "validate_cpu", "documents"} <= set(data["timings"])
+        assert data["peak_mib"]["main"] > 50 and data["peak_mib"]["worker"] > 50
 
 
 def test_a_second_build_skips_everything(

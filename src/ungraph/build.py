@@ -15,6 +15,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import resource
 import signal
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -175,6 +176,7 @@ class BuildReport:
     dropped_links: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    peak_mib: dict[str, float] = field(default_factory=dict)  # "main", "worker" (the largest)
 
     @property
     def exit_code(self) -> int:
@@ -208,6 +210,7 @@ class BuildReport:
             "shared_graphs": self.shared_graphs,
             "shared_graphs_reused": self.shared_graphs_reused,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "peak_mib": self.peak_mib,
             "quarantined": [q.to_json() for q in self.quarantined],
             "duplicates": self.duplicates,
             "dropped_links": self.dropped_links,
@@ -263,6 +266,7 @@ class _Done:
     extract_seconds: float = 0.0
     map_seconds: float = 0.0
     validate_seconds: float = 0.0
+    peak_mib: float = 0.0  # the worker's resident memory at its peak so far
 
 
 @dataclass
@@ -394,8 +398,14 @@ def _process(jobs: Sequence[_Job]) -> list[_Done]:
             extract_seconds=extract_s,
             map_seconds=map_s,
             validate_seconds=share,
+            peak_mib=_peak_mib(),
         )
     return [done[job.number] for job in jobs]
+
+
+def _peak_mib() -> float:
+    """This process's peak resident memory in MiB (Linux reports ``ru_maxrss`` in KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _failed(job: _Job, stage: Stage, message: str) -> _Done:
@@ -462,6 +472,7 @@ def build(
         books.finish(prune=options.prune)
         report.documents_in_store = len(store.documents())
         report.store_quads = store.count()
+        report.peak_mib["main"] = _peak_mib()
         report.seconds = time.perf_counter() - started
         report.finished = datetime.now(UTC).isoformat(timespec="seconds")
         if store_build.version is not None:
@@ -664,6 +675,8 @@ class _Books:
             ("validate_cpu", item.validate_seconds),
         ):
             timings[stage] = timings.get(stage, 0.0) + seconds
+        peak = self.report.peak_mib
+        peak["worker"] = max(peak.get("worker", 0.0), item.peak_mib)
         if item.dropped and item.document:
             self.report.dropped_links.append(
                 {"document": item.document, "origin": item.origin, "links": list(item.dropped)}
