@@ -196,6 +196,25 @@ def test_default_graph_and_named_graphs_restrict_the_dataset(store: GraphStore) 
     assert [row[0] for row in named] == [URIRef(G1)]  # type: ignore[union-attr]
 
 
+def test_graph_clauses_see_the_graphs_they_name(store: GraphStore) -> None:
+    # Regression: under Virtuoso's dataset pragmas, GRAPH <iri> matched nothing.
+    store.replace_graph(G1, _graph(("a", "p", "b")))
+    store.replace_graph(G2, _graph(("c", "p", "d")))
+    one = store.query(f"SELECT ?s WHERE {{ GRAPH <{G1}> {{ ?s ?p ?o }} }}")
+    assert [row[0] for row in one] == [URIRef(EX + "a")]  # type: ignore[union-attr]
+    prefixed = store.query(f"PREFIX ex: <{EX}> SELECT ?s WHERE {{ GRAPH ex:g2 {{ ?s ?p ?o }} }}")
+    assert [row[0] for row in prefixed] == [URIRef(EX + "c")]  # type: ignore[union-attr]
+    mixed = store.query(
+        f"SELECT ?g ?x WHERE {{ GRAPH ?g {{ ?s ?p ?o }} GRAPH <{G1}> {{ ?x ?p ?y }} }} ORDER BY ?g"
+    )
+    assert [tuple(row) for row in mixed] == [  # type: ignore[union-attr]
+        (URIRef(G1), URIRef(EX + "a")),
+        (URIRef(G2), URIRef(EX + "a")),
+    ]
+    every = store.query("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
+    assert [row[0] for row in every] == [URIRef(G1), URIRef(G2)]  # type: ignore[union-attr]
+
+
 def test_unbound_values_are_none(store: GraphStore) -> None:
     store.replace_graph(G1, _graph(("a", "p", "b")))
     result = store.query(

@@ -11,6 +11,7 @@ the connection when a large unauthenticated body arrives instead of reading it a
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import http.client
 import re
@@ -245,6 +246,14 @@ class Response:
             self._raw.close()
             self._client._give_back(conn, reusable=reusable)
 
+    def abort(self) -> None:
+        """Close from another thread too: a read blocked on the socket wakes up and fails."""
+        conn = self._conn
+        if conn is not None and conn.sock is not None and not self._raw.isclosed():
+            with contextlib.suppress(OSError):
+                conn.sock.shutdown(socket.SHUT_RDWR)
+        self.close()
+
     def close(self) -> None:
         conn, self._conn = self._conn, None
         if conn is None:
@@ -393,6 +402,10 @@ class HttpClient:
         if authorization:
             all_headers["Authorization"] = authorization
         for attempt in (1, 2):
+            if attempt == 2:
+                # The server closed kept-alive connections (idle too long, restarted): the
+                # others in the pool are likely gone too.
+                self.close()
             conn = self._connect()
             fresh = conn.sock is None
             try:

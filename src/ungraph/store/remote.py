@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, cast
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
 
 import pyoxigraph as ox
 
@@ -468,18 +468,32 @@ def _unwrap(error: BaseException) -> BaseException:
 class OpenedQuery:
     """An engine's answer being received, for the SPARQL endpoint (``ungraph.web.remote``).
 
-    Either ``raw`` (the engine's bytes, already in the requested format) or ``parsed`` (a
-    pyoxigraph ``QuerySolutions`` / ``QueryBoolean`` / ``QuadParser`` reading the answer) is
-    set. Call :meth:`close` when done; closing early closes the connection, which stops the
-    engine writing.
+    ``kind`` says what the body is: ``raw`` (the engine's own bytes, already in the format
+    asked for: iterate :meth:`chunks`), ``results`` (SPARQL results to re-serialise) or
+    ``triples`` (N-Triples); :meth:`parse` reads the last two with pyoxigraph, in the thread
+    that calls it (pyoxigraph's objects stay in their thread). :meth:`close` when done;
+    closing early drops the connection, which stops the engine writing.
     """
 
     response: Response
-    raw: Iterator[bytes] | None = None
-    parsed: Any = None
+    kind: str
+    reader: IO[bytes]
+    results: Format | None = None
+
+    def chunks(self) -> Iterator[bytes]:
+        return self.response.chunks()
+
+    def parse(self) -> Any:
+        try:
+            if self.kind == "triples":
+                return ox.parse(self.reader, ox.RdfFormat.N_TRIPLES)
+            assert self.results is not None
+            return ox.parse_query_results(self.reader, self.results.oxigraph)  # type: ignore[arg-type]
+        except (OSError, ValueError, SyntaxError) as error:
+            raise _unwrap(error) from error
 
     def close(self) -> None:
-        self.response.close()
+        self.response.abort()
 
 
 class RemoteStore:
@@ -566,7 +580,8 @@ class RemoteStore:
         text = (
             "SELECT ?g WHERE { GRAPH ?g { } }"
             if self.dialect.union_parameter
-            else "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+            # Virtuoso takes seconds over DISTINCT ?g where GROUP BY ?g takes milliseconds.
+            else "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         )
         rows = self._select_raw(text, union=False)
         return sorted(str(row[0].value) for row in rows if isinstance(row[0], ox.NamedNode))
@@ -582,6 +597,7 @@ class RemoteStore:
         self,
         default_graph: Sequence[str] | None,
         named_graphs: Sequence[str] | None,
+        sparql: str = "",
     ) -> tuple[str, list[tuple[str, str]]]:
         """The text to put before a query and the protocol parameters that give it ungraph's
         dataset: the union of ungraph's graphs unless ``default_graph``/``named_graphs`` say
@@ -603,11 +619,20 @@ class RemoteStore:
         else:
             graphs = list(default_graph) or [self.empty_graph]
             params += [("default-graph-uri", g) for g in graphs]
-        if named_graphs is None:
-            if dialect.exclusion_pragmas:
-                hidden = [*self._hidden(), self.default_graph]
-                prefix += "".join(f"DEFINE input:named-graph-exclude <{g}>\n" for g in hidden)
-        else:
+        if named_graphs is None and dialect.exclusion_pragmas:
+            # Under Virtuoso's dataset pragmas, GRAPH <iri> matches only graphs named in the
+            # request: a query naming graphs gets them as named-graph-uri (those of ungraph's
+            # data; all of them when it also has GRAPH ?var), others the exclusion pragma.
+            constants, variables = graph_clauses(sparql)
+            if constants is None or (constants and variables):
+                named_graphs = self._data_graphs(True)
+            elif constants:
+                hidden = {*self._hidden(), self.default_graph}
+                named_graphs = [g for g in constants if g not in hidden]
+            else:
+                excluded = [*self._hidden(), self.default_graph]
+                prefix += "".join(f"DEFINE input:named-graph-exclude <{g}>\n" for g in excluded)
+        if named_graphs is not None:
             graphs = list(named_graphs) or [self.empty_graph]
             params += [("named-graph-uri", g) for g in graphs]
         return prefix, params
@@ -849,7 +874,7 @@ class RemoteStore:
         self._alive()
         form = _parse(sparql)
         deadline = None if timeout is None else time.monotonic() + timeout
-        prefix, params = self._dataset(default_graph, named_graphs)
+        prefix, params = self._dataset(default_graph, named_graphs, sparql)
         text = prefix + sparql
         results = self.dialect.results
         assert results is not None
@@ -886,25 +911,19 @@ class RemoteStore:
         would, else parsed, for the caller to serialise. Raises ``QueryError`` (the engine
         refused it), ``QueryTimeout`` or ``StoreError`` (the engine failed)."""
         self._alive()
-        prefix, params = self._dataset(default_graph, named_graphs)
+        prefix, params = self._dataset(default_graph, named_graphs, sparql)
         # A BASE in the query's own prologue still wins: it comes later.
         text = prefix + (f"BASE <{base_iri}>\n" if base_iri else "") + sparql
         if form in ("construct", "describe"):
             response = self._post_query(text, _N_TRIPLES, params, deadline=deadline)
-            triples = ox.parse(self._reader(response), ox.RdfFormat.N_TRIPLES)
-            return OpenedQuery(response, parsed=triples)
+            return OpenedQuery(response, "triples", self._reader(response))
         if fmt.name in self.dialect.passthrough:
             response = self._post_query(text, fmt.media_type, params, deadline=deadline)
-            return OpenedQuery(response, raw=response.chunks())
+            return OpenedQuery(response, "raw", self._reader(response))
         results = self.dialect.results
         assert results is not None
         response = self._post_query(text, results.media_type, params, deadline=deadline)
-        try:
-            parsed = ox.parse_query_results(self._reader(response), results.oxigraph)  # type: ignore[arg-type]
-        except (OSError, ValueError, SyntaxError) as error:
-            response.close()
-            raise _unwrap(error) from error
-        return OpenedQuery(response, parsed=parsed)
+        return OpenedQuery(response, "results", self._reader(response), results)
 
     def dump(
         self,
@@ -1063,12 +1082,14 @@ class RemoteStore:
 class _Lease:
     """An advisory lock kept with the bookkeeping: a holder token and an expiry, renewed by a
     thread while the writer lives. A writer that dies leaves a lock that expires after
-    :data:`LEASE_SECONDS`; writers that take it at the same instant all see every token, and
-    the smallest keeps the lock."""
+    :data:`LEASE_SECONDS`. Every writer reads the holders back after adding itself: the
+    earliest token (they start with the time they were taken) keeps the lock, the others
+    withdraw, so two writers racing for it cannot both win."""
 
     def __init__(self, store: RemoteStore) -> None:
         self._store = store
-        self.token = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(6)}"
+        # Tokens sort by the time they were taken: the earliest holder keeps the lock.
+        self.token = f"{datetime.now(UTC):%Y%m%dT%H%M%S.%f}-{secrets.token_hex(4)}"
         self.owner = f"{socket.gethostname()} pid {os.getpid()}"
         self.holder: Holder = (self.token, self.owner, _expiry())
         self._lost: str | None = None
@@ -1163,6 +1184,56 @@ def _serialize(
         ox.serialize(items, output, fmt.oxigraph, **options)  # type: ignore[arg-type]
     except (OSError, ValueError) as error:
         raise _unwrap(error) from error
+
+
+# Comments and strings (skipped), and IRIs (kept), in SPARQL text.
+_SKIPPED = re.compile(
+    r"""\#[^\r\n]*"""
+    r"""|'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\""""
+    r"""|'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*\""""
+    r"""|(<[^<>"{}|^`\\\x00-\x20]*>)"""
+)
+_PREFIX = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
+_BASE = re.compile(r"\bBASE\s+<([^>]*)>", re.IGNORECASE)
+_GRAPH = re.compile(
+    r"\bGRAPH\s+(?:<([^>]*)>|([?$]\w+)|([A-Za-z][\w.-]*)?:((?:[\w.:%-]|\\.)*))", re.IGNORECASE
+)
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def graph_clauses(sparql: str) -> tuple[list[str] | None, bool]:
+    """The graph IRIs a query names in ``GRAPH`` clauses, and whether it has ``GRAPH ?var``
+    too; None for the IRIs when one cannot be resolved (then every graph is offered).
+    Strings and comments are skipped.
+
+    >>> graph_clauses('PREFIX g: <http://e/g/> SELECT * { GRAPH g:a { ?s ?p "GRAPH <x>" } }')
+    (['http://e/g/a'], False)
+    >>> graph_clauses("SELECT * { GRAPH ?g { ?s ?p ?o } } # GRAPH <http://e/>")
+    ([], True)
+    """
+    text = _SKIPPED.sub(lambda m: m.group(1) or " ", sparql)
+    prefixes = {(m.group(1) or ""): m.group(2) for m in _PREFIX.finditer(text)}
+    bases = [m.group(1) for m in _BASE.finditer(text)]
+    base = bases[-1] if bases else ""
+    constants: list[str] = []
+    variables = False
+    resolvable = True
+    for match in _GRAPH.finditer(text):
+        iri, variable, prefix, local = match.groups()
+        if variable:
+            variables = True
+        elif iri is not None:
+            if _ABSOLUTE.match(iri):
+                constants.append(iri)
+            elif _ABSOLUTE.match(base):
+                constants.append(urljoin(base, iri))
+            else:
+                resolvable = False
+        elif (prefix or "") in prefixes:
+            constants.append(prefixes[prefix or ""] + re.sub(r"\\(.)", r"\1", local or ""))
+        else:
+            resolvable = False
+    return (constants if resolvable else None), variables
 
 
 def _parse(sparql: str) -> Any:

@@ -25,7 +25,7 @@ from ungraph.formats import (
     by_name,
     negotiate,
 )
-from ungraph.store import GraphStore, StoreError
+from ungraph.store import GraphStore, StoreError, is_remote
 from ungraph.web.description import dataset_facts, service_description
 from ungraph.web.executor import Answer, BufferedAnswer, InlineExecutor, QueryPool
 from ungraph.web.handle import StoreHandle
@@ -51,7 +51,18 @@ def _setup(state: Any) -> None:
     handle: StoreHandle = app.extensions["ungraph"]
     config = app.config
     workers = config["UNGRAPH_QUERY_WORKERS"]
-    if handle.is_memory or workers == 0:
+    if is_remote(handle.location):
+        # The engine runs the queries: no worker processes, the same limits (web/remote.py).
+        from ungraph.web.remote import RemoteExecutor
+
+        handle.extras[EXECUTOR] = RemoteExecutor(
+            lambda: handle.store,
+            size=workers or 4,
+            timeout=config["UNGRAPH_QUERY_TIMEOUT"],
+            queue_timeout=config["UNGRAPH_QUEUE_TIMEOUT"],
+            metrics=app.extensions.get("ungraph.metrics"),
+        )
+    elif handle.is_memory or workers == 0:
         # Memory stores live inside this process, so only this process can query them.
         handle.extras[EXECUTOR] = InlineExecutor(
             lambda: handle.store, timeout=config["UNGRAPH_QUERY_TIMEOUT"]
