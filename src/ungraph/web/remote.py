@@ -266,6 +266,9 @@ class RemoteExecutor:
             writer = CappedWriter(
                 sink, max_bytes=job.max_bytes, max_rows=job.max_rows, counter=counter
             )
+            failure: BaseException | None = None
+            parsed: Any = None
+            triples: Any = None
             try:
                 parsed = opened.parse()
                 if opened.kind == "triples":
@@ -277,14 +280,20 @@ class RemoteExecutor:
                 else:
                     parsed.serialize(writer, fmt.oxigraph)
                 writer.close()
-            except QueryFailed:
-                raise
+            except QueryFailed as error:
+                failure = error
             except (OSError, RuntimeError, ValueError, SyntaxError) as error:
                 from ungraph.store.http import take_read_error
 
-                original = take_read_error()
                 cause = error.__cause__ or error.__context__
-                raise original or (cause if isinstance(cause, QueryFailed) else error) from None
+                failure = take_read_error() or (cause if isinstance(cause, QueryFailed) else error)
+            finally:
+                # pyoxigraph's objects must die in the thread that made them, not with a
+                # traceback handed to the request's thread.
+                parsed = triples = None
+            if failure is not None:
+                failure.__context__ = failure.__cause__ = None
+                raise failure.with_traceback(None)
 
         return threaded_chunks(write)
 
