@@ -19,6 +19,7 @@ from ungraph.sources.html import read_html_source
 from ungraph.sources.jsonl import read_jsonl_source
 from ungraph.sources.model import SourceDocument, SourceError
 from ungraph.sources.text import is_sidecar, read_text_source
+from ungraph.sources.ungd import claims_ungd_folder, read_ungd_folder, read_ungd_source
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -59,8 +60,13 @@ READERS: dict[str, Reader] = {
     ".htm": read_html_source,
     ".jsonl": read_jsonl_source,
     ".ndjson": read_jsonl_source,
+    # The UN General Debate corpus's archive, streamed member by member.
+    ".tar.gz": read_ungd_source,
+    ".tgz": read_ungd_source,
 }
-FOLDER_READERS: list[FolderReader] = []
+FOLDER_READERS: list[FolderReader] = [
+    FolderReader("ungd", claims_ungd_folder, read_ungd_folder),
+]
 
 
 def reader_for(path: Path) -> Reader | None:
