@@ -52,6 +52,9 @@ KIND_CLASSES: Mapping[str, URIRef] = {
     "news-story": UNG.NewsStory,
     "general-debate-statement": UNG.GeneralDebateStatement,
 }
+# Documents named by their corpus's own file ids carry the corpus's name in their IRI, so that
+# an id of one corpus never meets another source's: ``…/id/document/ungd-arg-70-2015``.
+CORPUS_PREFIXES: Mapping[str, str] = {"general-debate-statement": "ungd"}
 CALL_CLASSES: Mapping[str, URIRef] = {
     "call": UNG.Call,
     "commitment": UNG.Commitment,
@@ -153,6 +156,7 @@ def _superclasses() -> Mapping[URIRef, frozenset[URIRef]]:
     return closure
 
 
+@cache
 def class_types(cls: URIRef) -> tuple[URIRef, ...]:
     """A class and every superclass the ontology gives it, sorted: the ``rdf:type`` triples a
     node of that class carries, since validation and queries run without inference.
@@ -298,7 +302,10 @@ class _Mapper:
     def __post_init__(self) -> None:
         header = self.extraction.header
         self.document = self.minter.document(
-            header.symbol, self.extraction.source_url, self.extraction.doc_id
+            header.symbol,
+            self.extraction.source_url,
+            self.extraction.doc_id,
+            corpus=CORPUS_PREFIXES.get(header.kind),
         )
 
     # Writing helpers -------------------------------------------------------------------
@@ -397,8 +404,10 @@ class _Mapper:
         return node
 
     def agent(self, mention: AgentMention) -> URIRef | None:
-        """A speaker or deliverer: the registry's person, a member State's delegation, or a
-        person minted from the name as written."""
+        """A speaker or deliverer: a registry organization speaking as itself, the registry's
+        person, a member State's delegation, or a person minted from the name as written."""
+        if mention.organization_key:
+            return self.organization(mention.organization_key, mention.name or "")
         if mention.person_key or mention.name:
             return self.person(mention.person_key, mention.name)
         if mention.country:
@@ -453,8 +462,8 @@ class _Mapper:
             self.add(node, UNG.location, self.place(None, mention.place))
         if mention.country and (country := self.country(mention.country)) is not None:
             self.add(node, UNG.country, country)
-        if mention.date:
-            self.add(node, SCHEMA.startDate, date_literal(mention.date))
+        # Not the date the text gives (mention.date): that is the day of this statement ("today"),
+        # and statements on two days of one event would give it two start dates.
         if mention.theme:
             self.add(node, UNG.theme, _en(mention.theme))
         return node
