@@ -31,6 +31,7 @@ from ungraph.iris import Minter, sdg_iri
 from ungraph.mapping import MappedDocument, Run, class_types, map_document, map_extraction
 from ungraph.namespaces import OA, SCHEMA, UNDO, UNG
 from ungraph.registry import Registry
+from ungraph.resources import ontology_path
 from ungraph.validate import GraphValidator, TypeIndex, type_index
 from ungraph.vocab import vocabulary_graphs
 
@@ -509,3 +510,13 @@ def test_a_quote_that_is_not_the_text_between_its_offsets_is_caught(
         r.shape and r.shape.endswith("EvidencePassageShape") and "Cyber-security" in r.message
         for r in validation.results
     )
+
+
+def test_every_term_the_mapping_writes_is_defined_in_the_ontology(graph: Graph) -> None:
+    ontology = Graph().parse(ontology_path(), format="turtle")
+    defined = {s for s in ontology.subjects() if isinstance(s, URIRef)}
+    used = {p for p in graph.predicates()} | set(graph.objects(None, RDF.type))
+    # The mapping's own terms all come from the ontology; others (oa:, prov:...) are aligned to.
+    missing = sorted(t for t in used if str(t).startswith(str(UNG)) and t not in defined)
+    assert not missing
+    assert len([t for t in used if str(t).startswith(str(UNG))]) >= 40
