@@ -14,7 +14,7 @@ VENDOR := src/ungraph/web/static/vendor/yasgui
 YASGUI_BUILD := node_modules/@zazuko/yasgui/build
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install run test lint format bench docs clean system-deps ui-assets
+.PHONY: help install run test lint format bench docs clean system-deps ui-assets engine-oxigraph engine-virtuoso
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -27,11 +27,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-system-deps:  ## Debian packages for the browser tests and the UI assets: chromium, nodejs, npm (idempotent)
+system-deps:  ## Debian packages for the browser tests, the UI assets and the remote-store tests: chromium, nodejs, npm, virtuoso-opensource (idempotent)
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
+	command -v virtuoso-t >/dev/null || missing="$$missing virtuoso-opensource"; \
 	if [ -n "$$missing" ]; then \
 	  echo "apt-get install$$missing"; \
 	  $(SUDO) apt-get update -qq && \
@@ -61,8 +62,14 @@ format: install  ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix src tests bench
 	$(BIN)/ruff format src tests bench
 
-test: lint system-deps ui-assets  ## set up, lint, type-check and run every test (browser tests too)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: lint system-deps ui-assets  ## set up, lint, type-check and run every test (browser tests and external engines too)
+	UNGRAPH_REQUIRE_ENGINES=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+engine-oxigraph: install  ## run Oxigraph server on loopback (data in var/engines/oxigraph) and print its --store location
+	$(BIN)/python -m ungraph.engines oxigraph --data var/engines/oxigraph
+
+engine-virtuoso: install system-deps  ## run Virtuoso on loopback (data in var/engines/virtuoso) and print its --store location
+	$(BIN)/python -m ungraph.engines virtuoso --data var/engines/virtuoso
 
 bench: install  ## run the benchmarks; results under bench/results/
 	$(BIN)/python -m bench

@@ -20,6 +20,7 @@ BENCHMARKS = {
     "extract": "bench.extract",
     "search": "bench.search",
     "build": "bench.build",
+    "remote": "bench.remote",
 }
 RESULTS = Path(__file__).parent / "results"
 
