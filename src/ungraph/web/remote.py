@@ -43,8 +43,10 @@ def _refused_iri(text: str, base: str) -> str | None:
     """The first IRI of ``text`` (written out or as a prefixed name) in an engine's own
     namespace, if any.
 
-    >>> _refused_iri('PREFIX b: <bif:> SELECT (b:http_get("x") AS ?x) {}', "http://e/")
+    >>> _refused_iri('SELECT (<bif:http_get>("x") AS ?x) {}', "http://e/")
     'bif:http_get'
+    >>> _refused_iri('PREFIX o: <http://www.openlinksw.com/schemas/> SELECT * { ?s o:x ?o }', "")
+    'http://www.openlinksw.com/schemas/'
     >>> _refused_iri("SELECT * { ?s <http://e/p> ?o }", "http://e/") is None
     True
     """
