@@ -35,7 +35,28 @@ from ungraph.extract.model import Extraction
 from ungraph.registry import Registry
 
 _STOPWORDS = frozenset(
-    ["the", "of", "on", "for", "and", "to", "in", "a", "an", "at", "by", "with", "united", "nations", "un", "international", "world", "day", "meeting", "event"]
+    [
+        "the",
+        "of",
+        "on",
+        "for",
+        "and",
+        "to",
+        "in",
+        "a",
+        "an",
+        "at",
+        "by",
+        "with",
+        "united",
+        "nations",
+        "un",
+        "international",
+        "world",
+        "day",
+        "meeting",
+        "event",
+    ]
 )
 
 
