@@ -114,8 +114,11 @@ class Minter:
         return URIRef(f"{self.base}id/{kind}/{slug}")
 
     # Documents -------------------------------------------------------------------------
-    def document(self, symbol: str | None, source_url: str | None, doc_id: str) -> URIRef:
-        """A document: by its primary symbol, else its source address, else its source id.
+    def document(
+        self, symbol: str | None, source_url: str | None, doc_id: str, *, corpus: str | None = None
+    ) -> URIRef:
+        """A document: by its primary symbol, else its source address, else its source id
+        (after the name of the ``corpus`` that id belongs to, if any).
 
         >>> m = Minter("https://example.org/")
         >>> m.document("SG/SM/17419", None, "x")
@@ -124,12 +127,16 @@ class Minter:
         rdflib.term.URIRef('https://example.org/id/document/un-org-sg-statement-2017-12-18-msg')
         >>> m.document(None, None, "ARG_70_2015")
         rdflib.term.URIRef('https://example.org/id/document/arg-70-2015')
+        >>> m.document(None, None, "ARG_70_2015", corpus="ungd")
+        rdflib.term.URIRef('https://example.org/id/document/ungd-arg-70-2015')
         """
         if symbol:
             # A symbol of punctuation only (":") folds to nothing: a hash keeps it an IRI.
             return self.id("document", symbol_slug(symbol) or _hash_slug(symbol))
         if source_url:
             return self.id("document", address_slug(source_url))
+        if corpus:
+            doc_id = f"{corpus}-{doc_id}"
         return self.id("document", slugify(doc_id) or _hash_slug(doc_id))
 
     def document_part(self, document: URIRef, part: str, key: str | int) -> URIRef:

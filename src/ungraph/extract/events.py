@@ -427,8 +427,44 @@ def _refine_date(ctx: Context, addressed: list[EventMention]) -> None:
         ctx.date = event.date
 
 
+GENERAL_DEBATE = "general-assembly-general-debate"
+"""The registry's series of the General Assembly's general debates (session N in 1945 + N)."""
+
+
+def _general_debate(ctx: Context) -> list[EventMention]:
+    """A General Debate statement is addressed to the general debate of its session (the file
+    name gives it), an edition the registry derives; dated by the session's opening when the
+    registry knows that day, else by the year."""
+    session = ctx.source.extra.get("session", "")
+    series = ctx.registry.series.get(GENERAL_DEBATE)
+    if series is None or not session.isdigit():
+        return []
+    edition = ctx.registry.edition(series.key, ordinal=int(session))
+    if edition is None:
+        return []
+    if edition.start is not None:
+        ctx.date = edition.start
+    place = ctx.registry.places.get(edition.place) if edition.place else None
+    return [
+        EventMention(
+            name=series.name,
+            relation="addressed",
+            evidence=ctx.evidence(0, 0),  # from the file name, not from a passage
+            series=series.key,
+            ordinal=edition.ordinal,
+            year=edition.year,
+            place=place.name if place is not None else None,
+            country=edition.country,
+            date=edition_date(edition),
+        )
+    ]
+
+
 def extract(ctx: Context, draft: Draft) -> None:
     """Fill ``draft.events``: the addressed event first, then the mentioned ones."""
-    addressed = _addressed(ctx, draft)
-    _refine_date(ctx, addressed)
+    if ctx.source.format == "ungd":
+        addressed = _general_debate(ctx)
+    else:
+        addressed = _addressed(ctx, draft)
+        _refine_date(ctx, addressed)
     draft.events = addressed + _mentioned(ctx, addressed)

@@ -34,7 +34,9 @@ class AgentMention:
 
     ``name`` is as written, or the registry's name when the text gives only a role
     (``resolved_from_role``). ``person_key``/``post_key`` are registry keys when known.
-    ``country`` is an ISO 3166 alpha-3 code for a member-state delegation.
+    ``country`` is an ISO 3166 alpha-3 code for a member-state delegation;
+    ``organization_key`` a registry organization speaking as itself (the European Union at the
+    General Debate).
     """
 
     name: str | None
@@ -45,6 +47,7 @@ class AgentMention:
     country: str | None = None
     resolved_from_role: bool = False
     confidence: float = 1.0
+    organization_key: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -53,6 +56,7 @@ class AgentMention:
             "person_key": self.person_key,
             "post_key": self.post_key,
             "country": self.country,
+            **({"organization_key": self.organization_key} if self.organization_key else {}),
             "resolved_from_role": self.resolved_from_role,
             "confidence": self.confidence,
             "evidence": self.evidence.exact,

@@ -294,8 +294,30 @@ def _merge(mentions: list[AgentMention]) -> list[AgentMention]:
     return merged
 
 
+def _delegation(ctx: Context) -> list[AgentMention]:
+    """The speaker of a General Debate statement: the delegation of the member State the corpus
+    files it under (``extra["iso3"]``), whoever stood at the rostrum; the European Union
+    (``EU``), an observer, speaks as itself. The attribution comes from the file, not from a
+    passage of the text, so its evidence is empty."""
+    code = ctx.source.extra.get("iso3", "")
+    if not code:
+        return []
+    evidence = ctx.evidence(0, 0)
+    if code not in ctx.registry.countries and len(code) != 3:
+        organization = ctx.registry.match_organization(code)
+        if organization is not None:
+            return [
+                AgentMention(organization.name, None, evidence, organization_key=organization.key)
+            ]
+    return [AgentMention(None, None, evidence, country=code)]
+
+
 def extract(ctx: Context, draft: Draft) -> None:
     """Fill ``draft.speakers`` and ``draft.delivered_by``."""
+    if ctx.source.format == "ungd":
+        draft.speakers = _delegation(ctx)
+        draft.delivered_by = []
+        return
     speakers: list[_Found] = []
     deliverers: list[_Found] = []
     lead = ctx.header.lead_in

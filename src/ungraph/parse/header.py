@@ -385,8 +385,27 @@ def _place(text: str, layout: _Layout) -> HeaderField | None:
     return None
 
 
+def _statement_header(source: SourceDocument) -> Header:
+    """A General Debate statement begins with the speech itself: there is no symbol, title,
+    dateline or lead-in to find, and reading its first lines as a header would take an opening
+    such as "It gives me" for a title. The whole text is the body; the date is the session's
+    year, which the file name gives."""
+    text = source.text
+    start = len(text) - len(text.lstrip())
+    end = max(start, len(text.rstrip()))
+    date = HeaderField(source.published, "file-name") if source.published else None
+    return Header(
+        date=date,
+        kind="general-debate-statement",
+        language=_language(text),
+        body=(start, end),
+    )
+
+
 def parse_header(source: SourceDocument) -> Header:
     """Read the header of a document: symbols, date, title, kind, body span, lead-in."""
+    if source.format == "ungd":
+        return _statement_header(source)
     text = source.text
     layout = _layout(text)
     symbols = _symbols(text, layout, source)

@@ -35,7 +35,8 @@ class HeaderField:
 
     ``source`` is ``text`` (printed in the document), ``page`` (the HTML page's structure),
     ``sidecar`` (the ``.meta.json`` of a harvested page), ``address`` (derived from the source
-    address) or ``registry``.
+    address), ``file-name`` (a corpus file's name: a General Debate statement's session year)
+    or ``registry``.
     """
 
     value: str
