@@ -27,12 +27,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-system-deps:  ## Debian packages for the browser tests, the UI assets and the remote-store tests: chromium, nodejs, npm, virtuoso-opensource (idempotent)
+system-deps:  ## Debian packages for the browser tests, the UI assets and the remote-store tests and the serving benchmark: chromium, nodejs, npm, virtuoso-opensource, wrk (idempotent)
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	command -v virtuoso-t >/dev/null || missing="$$missing virtuoso-opensource"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "apt-get install$$missing"; \
 	  $(SUDO) apt-get update -qq && \
