@@ -21,6 +21,7 @@ BENCHMARKS = {
     "search": "bench.search",
     "build": "bench.build",
     "remote": "bench.remote",
+    "serving": "bench.serving",
 }
 RESULTS = Path(__file__).parent / "results"
 
