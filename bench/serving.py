@@ -146,7 +146,7 @@ def prepare_store(settings: Settings) -> tuple[str, Path, dict[str, Any]]:
     members, key = _chosen_members(settings, DOCUMENTS)
     cache = settings.var / "bench" / "serving" / key
     cache.mkdir(parents=True, exist_ok=True)
-    store = cache / "store"
+    store_path = cache / "store"
     marker = cache / "built.json"
     if not marker.exists():
         if members:
@@ -155,11 +155,11 @@ def prepare_store(settings: Settings) -> tuple[str, Path, dict[str, Any]]:
                 _extract(settings, members, source)
         else:
             source = settings.ungd_dir / "ungd-txt.tar.gz"
-        shutil.rmtree(store, ignore_errors=True)
-        print(f"serving: building {source} into {store}", flush=True)
+        shutil.rmtree(store_path, ignore_errors=True)
+        print(f"serving: building {source} into {store_path}", flush=True)
         started = time.perf_counter()
         done = subprocess.run(
-            [_ungraph_command(), "build", str(source), "--store", str(store), "--json"],
+            [_ungraph_command(), "build", str(source), "--store", str(store_path), "--json"],
             capture_output=True,
             text=True,
             check=False,
@@ -182,7 +182,7 @@ def prepare_store(settings: Settings) -> tuple[str, Path, dict[str, Any]]:
     built = json.loads(marker.read_text("utf-8"))
     counts = built["documents"]
     return (
-        str(store),
+        str(store_path),
         cache,
         {
             "source": built["source"],
@@ -439,19 +439,20 @@ def _sparql_path(text: str) -> str:
     return "/sparql?query=" + quote(text, safe="")
 
 
-def document_slugs(database: Path, count: int) -> list[str]:
+def document_slugs(database: Path, count: int) -> tuple[list[str], int]:
+    """``count`` documents spread evenly over the store's, and how many it holds."""
     store = ox.Store.read_only(str(database))
     found = store.query(
         "SELECT DISTINCT ?d WHERE { ?d a <https://w3id.org/ungraph/ontology#Document> } ORDER BY ?d",
         use_default_graph_as_union=True,
     )
     prefix = BASE + "id/document/"
-    iris = [row["d"].value for row in found if row["d"].value.startswith(prefix)]  # type: ignore[union-attr, index]
+    iris = [row["d"].value for row in found if row["d"].value.startswith(prefix)]  # type: ignore[union-attr]
     del store
     if not iris:
         raise RuntimeError("the store holds no documents")
     step = max(1, len(iris) // count)
-    return [iri[len(prefix) :] for iri in iris[::step][:count]]
+    return [iri[len(prefix) :] for iri in iris[::step][:count]], len(iris)
 
 
 def probes(slugs: list[str]) -> list[Probe]:
@@ -817,7 +818,8 @@ def run() -> dict[str, Any]:
             engines[name] = engine
             loads[name] = seconds
         results["engine_load_s"] = loads
-        slugs = document_slugs(database, LOOKUPS)
+        slugs, documents = document_slugs(database, LOOKUPS)
+        graph["documents"] = graph["documents"] or documents
         with ungraph_serve(store, cache) as server:
             results["memory_idle"] = tree_memory(server.process.pid)
             latency = measure_latency(probes(slugs), database, store, server.port, engines)

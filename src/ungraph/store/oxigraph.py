@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
+from rdflib.term import Node
 
 from ungraph.formats import RDF_FORMATS, RESULT_FORMATS, Format
 from ungraph.rdfio import DEFAULT_MAX_BYTES, iter_quads
@@ -34,6 +35,8 @@ from ungraph.store.terms import NTriples, ToOxigraph, Triple, to_rdflib, triples
 # instead of being held in memory for one transaction.
 BULK_THRESHOLD = 64 << 20
 _BATCH = 10_000
+_MEMO_TERMS = 50_000
+"""Distinct terms of one SELECT answer kept converted (see ``_Select.__iter__``)."""
 
 
 def _named(graph: str) -> ox.NamedNode:
@@ -66,10 +69,25 @@ class _Select(SelectResult):
         self.variables = tuple(v.value for v in solutions.variables)
 
     def __iter__(self) -> Iterator[Row]:
+        # Rows repeat their terms (a page's evidence rows share predicates, labels, targets, the
+        # document): each distinct term becomes an rdflib term once per answer, which was a
+        # quarter of a document page's time. Bounded, so a huge answer still streams.
+        memo: dict[ox.NamedNode | ox.BlankNode | ox.Literal, Node] = {}
         for n, solution in enumerate(self._solutions):
             if n % 256 == 0:
                 self._deadline.check()
-            yield tuple(None if t is None else to_rdflib(t) for t in solution)
+            row: list[Node | None] = []
+            for term in solution:
+                if term is None:
+                    row.append(None)
+                    continue
+                found = memo.get(term)
+                if found is None:
+                    found = to_rdflib(term)
+                    if len(memo) < _MEMO_TERMS:
+                        memo[term] = found
+                row.append(found)
+            yield tuple(row)
 
     def write(self, output: IO[bytes], fmt: Format) -> None:
         _check_format(fmt, RESULT_FORMATS, "SELECT")
