@@ -20,8 +20,9 @@ The graph: ``UNGRAPH_BENCH_SERVING_DOCUMENTS`` statements sampled evenly from th
 files are unchanged; or ``UNGRAPH_BENCH_SERVING_STORE`` names an existing store folder to use as
 it is. The store is dumped once to N-Quads and bulk-loaded into each engine (``oxigraph load``;
 Virtuoso's ``ld_dir`` + ``rdf_loader_run``), both cached by the store's version beside it.
-``UNGRAPH_BENCH_SERVING_REPEAT`` and ``UNGRAPH_BENCH_SERVING_LOAD_SECONDS`` override the
-repetitions and the duration of each load run.
+``UNGRAPH_BENCH_SERVING_REPEAT``, ``UNGRAPH_BENCH_SERVING_LOAD_SECONDS`` and
+``UNGRAPH_BENCH_SERVING_WORKERS`` override the repetitions, the duration of each load run and the
+server processes (one per core by default).
 
 The rate limit is switched off for the run (``--rate-limit 0``): it would otherwise be the load
 test's subject. Every other setting is ``ungraph serve``'s default.
@@ -65,10 +66,13 @@ STORE = os.environ.get("UNGRAPH_BENCH_SERVING_STORE", "")
 REPEAT = int(os.environ.get("UNGRAPH_BENCH_SERVING_REPEAT", "3" if QUICK else "15"))
 LOAD_SECONDS = float(os.environ.get("UNGRAPH_BENCH_SERVING_LOAD_SECONDS", "2" if QUICK else "10"))
 CONNECTIONS = (8,) if QUICK else (8, 32, 64)
-LOOKUPS = 4 if QUICK else 12
+LOOKUPS = 2 if QUICK else 12
 """Documents whose data and page are looked up (spread evenly over the store's documents)."""
 BUDGET = 2.0 if QUICK else 20.0
 """Seconds a query may take in all on one target: a slow query is repeated fewer times (>= 3)."""
+SERVER_WORKERS = int(os.environ.get("UNGRAPH_BENCH_SERVING_WORKERS", str(os.cpu_count() or 1)))
+"""``ungraph serve --workers``: one server process per core, as docs/deploy.md runs it (pages
+render in Python, so one process would serve them on one core whatever its threads)."""
 CLIENT_TIMEOUT = 60.0
 VIRTUOSO_MB = 256 if QUICK else 2048
 BASE = "https://w3id.org/ungraph/"
@@ -316,6 +320,8 @@ def ungraph_serve(store: str, cache: Path) -> Iterator[Server]:
         str(port),
         "--rate-limit",
         "0",
+        "--workers",
+        str(SERVER_WORKERS),
     ]
     with log.open("wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
@@ -799,6 +805,7 @@ def run() -> dict[str, Any]:
     print(f"serving: graph {json.dumps(graph)}", flush=True)
     results: dict[str, Any] = {
         "quick": QUICK,
+        "server": {"workers": SERVER_WORKERS, "query_workers_each": "default (4)", "rate_limit": 0},
         "graph": graph,
         "cpus": os.cpu_count(),
         "versions": _versions(),

@@ -1,0 +1,85 @@
+"""The serving benchmark runs end to end in quick mode on a few General Debate statements (build,
+dump, both engines loaded, ``ungraph serve`` measured against them, wrk, memory), so that its
+figures in docs/performance.md can always be measured again."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ungraph.config import load_settings
+from ungraph.engines import missing
+from ungraph.resources import project_root
+
+pytestmark = pytest.mark.engine
+
+
+def _needs(reason: str | None) -> None:
+    if reason:
+        if os.environ.get("UNGRAPH_REQUIRE_ENGINES") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def test_serving_benchmark_runs_in_quick_mode(tmp_path: Path) -> None:
+    _needs(missing("oxigraph") or missing("virtuoso"))
+    _needs(None if shutil.which("wrk") else "wrk is missing (make system-deps installs it)")
+    tarball = load_settings().ungd_dir / "ungd-txt.tar.gz"
+    _needs(None if tarball.exists() else f"the General Debate corpus is missing: {tarball}")
+    root = project_root()
+    assert root is not None
+    results = tmp_path / "results"
+    env = {
+        **os.environ,
+        "UNGRAPH_VAR": str(tmp_path / "var"),
+        "UNGRAPH_BENCH_SERVING_DOCUMENTS": "6",
+        "UNGRAPH_BENCH_SERVING_LOAD_SECONDS": "1",
+    }
+    command = [sys.executable, "-m", "bench", "--quick", "--only", "serving"]
+    command += ["--results", str(results)]
+    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    data = json.loads((results / "serving.json").read_text("utf-8"))
+    assert data["quick"] is True
+    assert data["graph"]["documents"] == 6 and data["graph"]["quads"] > 1000
+
+    latency = data["latency"]
+    catalogue = [name for name in latency if name[:2].isdigit()]
+    assert len(catalogue) >= 20  # every runnable catalogue query, the federated one left out
+    assert not any("federated" in name for name in latency)
+    for name, row in latency.items():
+        # ungraph serve and the floor answer every probe; the floor and ungraph agree on rows.
+        assert "median_ms" in row["floor"] and "median_ms" in row["ungraph"], (name, row)
+        assert row["ungraph"]["p95_ms"] >= row["ungraph"]["median_ms"] > 0
+        if row["class"].startswith("select"):
+            assert row["ungraph"]["size"] == row["floor"]["size"], name
+            assert "median_ms" in row["oxigraph"], (name, row)
+            assert row["oxigraph"]["size"] == row["floor"]["size"], name
+        elif row["class"] == "construct-describe":
+            assert row["ungraph"]["size"] == row["floor"]["size"] > 0, name
+    classes = {row["class"] for row in latency.values()}
+    assert {"select-aggregate", "select-plain", "construct-describe", "page"} <= classes
+    overall = data["summary"]["overall"]
+    assert overall["ungraph_vs_floor"] > 0 and overall["ungraph_vs_oxigraph"] > 0
+
+    for name, runs in data["load"]["runs"].items():
+        for run in runs:
+            assert run["requests"] > 0, name
+            assert run["errors"] == 0 and run["timeouts"] == 0, (name, run)
+    assert set(data["load"]["runs"]) == {
+        "ungraph page",
+        "ungraph sparql",
+        "oxigraph document construct",
+        "oxigraph sparql",
+    }
+    for key in ("memory_idle", "memory_after_load"):
+        memory = data[key]
+        # gunicorn master, server worker(s), fork server and query workers
+        assert memory["processes"] >= 3 and 0 < memory["pss_mib"] <= memory["rss_mib"]
+    assert "serving benchmark:" in done.stdout and "latency, ms" in done.stdout
