@@ -1,20 +1,28 @@
 """The SHACL gate: validate document graphs (with the vocabulary types they link to) against
-``shapes/``, many documents per pySHACL run, in worker processes.
+``shapes/``, each on its own, in worker processes.
 
-Three things make it fast enough for ten thousand documents without changing what is checked:
+Four things make it fast enough for ten thousand documents without changing what is checked:
 
 - **Property shapes are hoisted.** pySHACL re-evaluates every ``sh:property`` of a targeted node
   shape once per focus node, re-building its constraints each time; giving each such property
   shape its parent's targets instead evaluates it once for all focus nodes. The set of results
   is the same (SHACL validates each property shape against each focus node either way).
-- **Documents are validated in batches.** A batch is one data graph in which every document
-  keeps its own copy of the people, events and places it describes (their IRIs are renamed per
-  document for the run and renamed back in the results), so that two documents never meet and
-  each gets exactly the results it would get alone, while pySHACL's per-run cost is paid once.
+- **Documents are validated in place, one at a time.** The types of the shared nodes a
+  document links to are added to its own graph for the run and taken out after it, and pySHACL
+  reads that graph through its wrapper whatever its store: no copy of the graph into another
+  (copying into rdflib's context-aware store cost more than the checks), and each document gets
+  exactly the results it has alone. pySHACL's cost per run is ~4 ms.
 - **SHACL-SPARQL constraints run in Oxigraph.** pySHACL re-parses and runs a constraint's query
   with rdflib once per focus node (seconds per document for the evidence-passage check); here
-  each query of ``shapes/`` runs once per batch, its ``$this`` bound by ``VALUES`` to the focus
-  nodes and its ``$PATH`` replaced by the property path.
+  each query of ``shapes/`` runs once per document, its ``$this`` bound by the shape's
+  targets and its ``$PATH`` replaced by the property path.
+- **Nested shapes are checked for conformance only.** The shapes inside ``sh:or``,
+  ``sh:qualifiedValueShape`` (and ``sh:and``, ``sh:xone``, ``sh:not``, ``sh:node``) only tell
+  their parent whether a value conforms; pySHACL still writes a full report for every value that
+  does not (the other selector of every evidence passage, every type of a document that is not
+  its kind), and re-evaluates the same class for every document. During a run of this
+  validator such a shape's verdict on a value is computed once and without report text
+  (:func:`_nested_validate`); the parent's own results are pySHACL's, unchanged.
 
 Linked vocabulary nodes (SDG targets, action lines, methods, registry people...) enter a data
 graph as their ``rdf:type`` triples only (:func:`type_index`), which is what ``sh:class``
@@ -31,6 +39,7 @@ import re
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -38,11 +47,14 @@ from typing import Any
 
 import pyoxigraph as ox
 from pyshacl import Validator
-from pyshacl.graph_abstraction import DataGraph
+from pyshacl.constraints.constraint_component import ConstraintComponent
+from pyshacl.graph_abstraction import RdfLibDataGraph
+from pyshacl.shape import Shape as PyshaclShape
 from pyshacl.shapes_graph import ShapesGraph
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
+from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
 from ungraph.config import Settings
@@ -69,13 +81,12 @@ __all__ = [
 ]
 
 DEFAULT_BATCH = 32
-"""Documents per pySHACL run: past ~30, the per-run cost is a small share of the total."""
+"""Documents sent to a worker at a time (each is validated on its own)."""
 
 TypeIndex = Mapping[URIRef, tuple[URIRef, ...]]
 """The ``rdf:type`` values of every node of the shared graphs, by node."""
 
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
-_RENAMED = "urn:x-ungraph-validate:"
 _SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
@@ -195,6 +206,7 @@ class Shapes:
     sparql: tuple[_SparqlConstraint, ...]
     parents: Mapping[Node, Node]  # property shape -> targeted node shape it belongs to
     targets: Mapping[Node, tuple[tuple[URIRef, Node], ...]] = field(default_factory=dict)
+    nested: frozenset[Node] = frozenset()  # shapes whose results only their parent sees
     _pyshacl: ShapesGraph | None = field(default=None, repr=False)
 
     @classmethod
@@ -233,7 +245,8 @@ class Shapes:
         for prop in _TARGETS:
             for shape, target in core.subject_objects(prop):
                 found.setdefault(shape, []).append((prop, target))
-        return cls(original, core, sparql, parents, {k: tuple(v) for k, v in found.items()})
+        targeted = {k: tuple(v) for k, v in found.items()}
+        return cls(original, core, sparql, parents, targeted, _nested_shapes(core, targeted))
 
     @property
     def pyshacl(self) -> ShapesGraph:
@@ -265,6 +278,24 @@ class Shapes:
 def default_shapes() -> Shapes:
     """The project's shapes, once per process."""
     return Shapes.load()
+
+
+# Constraints that ask a shape about a value and keep only its verdict (sh:node also counts
+# the results, never reads them into its own).
+_VERDICT_ONLY = (SH.qualifiedValueShape, SH.node, SH["not"])
+_VERDICT_ONLY_LISTS = (SH["or"], SH["and"], SH.xone)
+
+
+def _nested_shapes(core: Graph, targets: Mapping[Node, object]) -> frozenset[Node]:
+    """The shapes used only by constraints that keep their verdict and drop their results:
+    never a value of ``sh:property`` (whose results are the parent's), never targeted."""
+    used: set[Node] = set()
+    for prop in _VERDICT_ONLY:
+        used.update(core.objects(None, prop))
+    for prop in _VERDICT_ONLY_LISTS:
+        for members in core.objects(None, prop):
+            used.update(Collection(core, members))
+    return frozenset(used - set(core.objects(None, SH.property)) - set(targets))
 
 
 def _sparql_path(graph: Graph, path: Node) -> str:
@@ -364,109 +395,55 @@ class GraphValidator:
         return self.validate_batch([(name, graph)])[0]
 
     def validate_batch(self, graphs: Sequence[tuple[str, Graph]]) -> list[Validation]:
-        """Validate several graphs in one pySHACL run, each as if alone (see the module)."""
-        if not graphs:
-            return []
-        data = Graph()
-        focus: set[Node] = set()
-        owner: dict[Node, int] = {}
-        original: dict[str, str] = {}
-        # A node described by one graph and named by another is renamed in the describing
-        # graph, so that no graph sees more of it than its own triples and the shared types.
-        described: set[Node] = set()
-        named_by: dict[Node, int] = {}
-        for _name, graph in graphs:
-            subjects = set(graph.subjects())
-            described |= subjects
-            for node in subjects | {o for o in graph.objects() if isinstance(o, URIRef)}:
-                named_by[node] = named_by.get(node, 0) + 1
-        shared = {node for node in described if named_by[node] > 1}
-        for index, (_name, graph) in enumerate(graphs):
-            mine = self._add_renamed(data, graph, index, shared, original)
-            focus |= mine
-            for node in mine:
-                owner[node] = index
-        per_graph: list[list[ShapeResult]] = [[] for _ in graphs]
-        for node, result in self._core_results(data, focus):
-            per_graph[owner[node]].append(self._restore(result, original))
-        for node, result in self._sparql_results(data, focus):
-            per_graph[owner[node]].append(self._restore(result, original))
-        validations = []
-        for (name, graph), results in zip(graphs, per_graph, strict=True):
-            ordered = tuple(sorted(set(results), key=_result_order))
-            conforms = not any(r.severity == "Violation" for r in ordered)
-            validations.append(Validation(name, conforms, ordered, len(graph)))
-        return validations
+        """Validate several graphs, each on its own (see the module)."""
+        return [self._validate_alone(name, graph) for name, graph in graphs]
 
-    # Building the data graph -------------------------------------------------------------
-    def _add_renamed(
-        self, data: Graph, graph: Graph, index: int, shared: set[Node], original: dict[str, str]
-    ) -> set[Node]:
-        """Add ``graph`` to ``data``, renaming the subjects another graph of the batch also
-        describes (and every blank node), plus the types of the shared nodes it links to;
-        returns its subjects as named in ``data``: the focus nodes."""
-        names: dict[Node, Node] = {}
-
-        def rename(node: Node) -> Node:
-            if not isinstance(node, BNode) and node not in shared:
-                return node
-            found = names.get(node)
-            if found is not None:
-                return found
-            if isinstance(node, BNode):
-                # Labels Oxigraph accepts as they are (see _to_oxigraph).
-                fresh: Node = BNode(f"v{index}x{re.sub(r'[^A-Za-z0-9]', '_', str(node))}")
-            else:
-                fresh = URIRef(f"{_RENAMED}{index}:{node}")
-            names[node] = fresh
-            original[str(fresh)] = str(node)
-            return fresh
-
-        subjects = {rename(subject) for subject in set(graph.subjects())}
-        linked: set[URIRef] = set()
-        for subject, predicate, obj in graph:
-            if isinstance(obj, URIRef) and obj not in shared:
-                linked.add(obj)
-            data.add((rename(subject), predicate, rename(obj)))
-        for iri in linked:
-            for kind in self.types.get(iri, ()):
-                data.add((iri, RDF.type, kind))
-        for node, name in names.items():
-            if isinstance(node, URIRef):
-                for kind in self.types.get(node, ()):
-                    data.add((name, RDF.type, kind))
-        return subjects
-
-    @staticmethod
-    def _restore(result: ShapeResult, original: Mapping[str, str]) -> ShapeResult:
-        return ShapeResult(
-            focus_node=original.get(result.focus_node, result.focus_node),
-            shape=result.shape,
-            source_shape=result.source_shape,
-            path=result.path,
-            constraint=result.constraint,
-            # SPARQL-based messages quote values: show the names the graph uses.
-            message=re.sub(re.escape(_RENAMED) + r"\d+:", "", result.message),
-            severity=result.severity,
-            value=None if result.value is None else original.get(result.value, result.value),
-        )
+    def _validate_alone(self, name: str, graph: Graph) -> Validation:
+        """Validate ``graph`` in place: the types of the shared nodes it links to are added to
+        it for the run and taken out again, so that it comes back as it was."""
+        focus: set[Node] = set(graph.subjects())
+        added = [
+            triple
+            for iri in {o for o in graph.objects() if isinstance(o, URIRef)}
+            for kind in self.types.get(iri, ())
+            if (triple := (iri, RDF.type, kind)) not in graph
+        ]
+        for triple in added:
+            graph.add(triple)
+        try:
+            results = [r for _node, r in self._core_results(graph, focus)]
+            results.extend(r for _node, r in self._sparql_results(graph, focus))
+        finally:
+            for triple in added:
+                graph.remove(triple)
+        ordered = tuple(sorted(set(results), key=_result_order))
+        conforms = not any(r.severity == "Violation" for r in ordered)
+        return Validation(name, conforms, ordered, len(graph))
 
     # pySHACL for the core constraints ------------------------------------------------------
-    def _core_results(self, data: Graph, focus: set[Node]) -> Iterator[tuple[Node, ShapeResult]]:
-        data_graph = DataGraph.from_rdflib(data)
+    def _core_results(self, data: Graph, focus: set[Node]) -> list[tuple[Node, ShapeResult]]:
+        # pySHACL reads through the wrapper from ``data`` itself, whatever its store (the
+        # mapping's graphs are SimpleMemory: no copy into a context-aware store).
+        data_graph = RdfLibDataGraph(Memory(), impl=data)
         validator = Validator(
             data_graph, shacl_graph=self.shapes.core, options={"inference": "none", "inplace": True}
         )
         # Reuse the shapes pySHACL has already harvested (the Validator wraps a fresh copy).
         validator.shacl_graph = self.shapes.pyshacl
         executor = validator.make_executor()
-        for shape in self.shapes.pyshacl.shapes:
-            nodes = [n for n in shape.focus_nodes(data_graph) if n in focus]
-            if not nodes:
-                continue
-            _conforms, reports = shape.validate(executor, data_graph, focus=nodes)
-            for _text, result_node, parts in reports:
-                yield self._core_result(result_node, parts)
+        found = []
+        token = _RUN.set(_RunState(self.shapes.nested))
+        try:
+            for shape in self.shapes.pyshacl.shapes:
+                nodes = [n for n in shape.focus_nodes(data_graph) if n in focus]
+                if not nodes:
+                    continue
+                _conforms, reports = shape.validate(executor, data_graph, focus=nodes)
+                for _text, result_node, parts in reports:
+                    found.append(self._core_result(result_node, parts))
+        finally:
+            _RUN.reset(token)
+        return found
 
     def _core_result(self, result_node: Node, parts: Iterable[Any]) -> tuple[Node, ShapeResult]:
         values: dict[URIRef, list[Node]] = {}
@@ -504,10 +481,17 @@ class GraphValidator:
             return
         store = ox.Store()
         literals = ToOxigraph()
-        store.extend(
-            ox.Quad(_to_oxigraph(s, literals), _to_oxigraph(p, literals), _to_oxigraph(o, literals))  # type: ignore[arg-type]
-            for s, p, o in data
-        )
+        terms: dict[
+            Node, Any
+        ] = {}  # a graph names the same few predicates and nodes again and again
+
+        def term(node: Node) -> Any:
+            found = terms.get(node)
+            if found is None:
+                found = terms[node] = _to_oxigraph(node, literals)
+            return found
+
+        store.extend(ox.Quad(term(s), term(p), term(o)) for s, p, o in data)
         for constraint in self.shapes.sparql:
             targets = self.shapes.targets.get(constraint.shape, ())
             if not targets:
@@ -541,6 +525,72 @@ class GraphValidator:
                         ),
                     ),
                 )
+
+
+# ---------------------------------------------------------------------------------------------
+# Nested shapes: verdicts only, once per value (active only inside GraphValidator's runs)
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class _RunState:
+    nested: frozenset[Node]
+    verdicts: dict[tuple[Node, Any], tuple[bool, int]] = field(default_factory=dict)
+
+
+_RUN: ContextVar[_RunState | None] = ContextVar("ungraph_validate_run", default=None)
+_QUIET: ContextVar[bool] = ContextVar("ungraph_validate_quiet", default=False)
+_PLACEHOLDER: tuple[str, Node, list[Any]] = ("", BNode("ungraph-validate-dropped"), [])
+_pyshacl_validate = PyshaclShape.validate
+_pyshacl_make_v_result = ConstraintComponent.make_v_result
+_pyshacl_description = ConstraintComponent.make_v_result_description
+
+
+def _nested_validate(
+    self: PyshaclShape,
+    executor: Any,
+    target_graph: Any,
+    focus: Any = None,
+    _evaluation_path: list[Any] | None = None,
+) -> tuple[bool, list[Any]]:
+    """pySHACL's ``Shape.validate``; inside a run of :class:`GraphValidator`, a nested shape
+    (:func:`_nested_shapes`) asked about a value answers from the verdicts of the run (the
+    data graph does not change during a run) and its results are placeholders, as many as
+    pySHACL would give: the parent reads only their number."""
+    run = _RUN.get()
+    if run is None or not _evaluation_path or focus is None or self.node not in run.nested:
+        return _pyshacl_validate(self, executor, target_graph, focus, _evaluation_path)  # type: ignore[no-any-return]
+    key = (self.node, focus if isinstance(focus, Node) else tuple(focus))
+    verdict = run.verdicts.get(key)
+    if verdict is None:
+        quiet = _QUIET.set(True)
+        try:
+            conforms, reports = _pyshacl_validate(
+                self, executor, target_graph, focus, _evaluation_path
+            )
+        finally:
+            _QUIET.reset(quiet)
+        verdict = run.verdicts[key] = (bool(conforms), len(reports))
+    return verdict[0], [_PLACEHOLDER] * verdict[1]
+
+
+def _make_v_result(self: ConstraintComponent, *args: Any, **kwargs: Any) -> Any:
+    """pySHACL's result, or a placeholder for a result a verdict-only parent drops."""
+    if _QUIET.get():
+        return _PLACEHOLDER
+    return _pyshacl_make_v_result(self, *args, **kwargs)
+
+
+def _make_v_result_description(self: ConstraintComponent, *args: Any, **kwargs: Any) -> str:
+    """pySHACL's text of a result; not written in a run of :class:`GraphValidator`, which
+    reads results from their triples (:meth:`GraphValidator._core_result`)."""
+    if _RUN.get() is not None:
+        return ""
+    return _pyshacl_description(self, *args, **kwargs)  # type: ignore[no-any-return]
+
+
+# Installed once for the process; outside GraphValidator's runs they defer to pySHACL as is.
+PyshaclShape.validate = _nested_validate  # type: ignore[method-assign]
+ConstraintComponent.make_v_result = _make_v_result  # type: ignore[method-assign]
+ConstraintComponent.make_v_result_description = _make_v_result_description  # type: ignore[method-assign]
 
 
 def _to_oxigraph(term: Node, literals: ToOxigraph) -> ox.NamedNode | ox.BlankNode | ox.Literal:
