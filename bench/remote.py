@@ -69,7 +69,7 @@ def _rebuild_one(documents: Path, location: str) -> float:
     settings = load_settings()
     started = time.perf_counter()
     report = build(settings, BuildOptions(sources=(str(changed),), store=location))
-    assert report.built == 1 and report.skipped == len(lines) - 1, report.to_json()["counts"]
+    assert report.built == 1 and report.skipped == len(lines) - 1, report.to_json()["documents"]
     return round(time.perf_counter() - started, 2)
 
 
