@@ -424,7 +424,7 @@ class GraphValidator:
     def _core_results(self, data: Graph, focus: set[Node]) -> list[tuple[Node, ShapeResult]]:
         # pySHACL reads through the wrapper from ``data`` itself, whatever its store (the
         # mapping's graphs are SimpleMemory: no copy into a context-aware store).
-        data_graph = RdfLibDataGraph(Memory(), impl=data)
+        data_graph = RdfLibDataGraph(Memory(), impl=_Truthy(data.store, data.identifier))
         validator = Validator(
             data_graph, shacl_graph=self.shapes.core, options={"inference": "none", "inplace": True}
         )
@@ -527,6 +527,14 @@ class GraphValidator:
                 )
 
 
+class _Truthy(Graph):
+    """A view of a graph (same store, same name) that is true without counting its triples:
+    pySHACL tests its data graph's truth, which a SimpleMemory store answers by counting."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
 # ---------------------------------------------------------------------------------------------
 # Nested shapes: verdicts only, once per value (active only inside GraphValidator's runs)
 # ---------------------------------------------------------------------------------------------
@@ -534,6 +542,57 @@ class GraphValidator:
 class _RunState:
     nested: frozenset[Node]
     verdicts: dict[tuple[Node, Any], tuple[bool, int]] = field(default_factory=dict)
+
+
+# Constraints that look at the value nodes alone (no nested shape, no other property).
+_LEAF_COMPONENTS = frozenset(
+    {
+        "ClassConstraintComponent",
+        "DatatypeConstraintComponent",
+        "NodeKindConstraintComponent",
+        "InConstraintComponent",
+        "HasValueConstraintComponent",
+        "PatternConstraintComponent",
+        "LanguageInConstraintComponent",
+        "MinLengthConstraintComponent",
+        "MaxLengthConstraintComponent",
+        "MinInclusiveConstraintComponent",
+        "MaxInclusiveConstraintComponent",
+        "MinExclusiveConstraintComponent",
+        "MaxExclusiveConstraintComponent",
+    }
+)
+_LEAVES: dict[int, list[Any] | None] = {}  # id(pySHACL shape) -> its constraint components
+
+
+def _leaf_components(shape: PyshaclShape) -> list[Any] | None:
+    """The constraint components of a nested shape made only of value-node constraints, built
+    once (pySHACL builds them anew on every call), in pySHACL's order; None for any other
+    shape, which pySHACL evaluates itself."""
+    key = id(shape)
+    if key in _LEAVES:
+        return _LEAVES[key]
+    from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
+
+    components: list[Any] | None = []
+    classes: list[Any] = []
+    for predicate, _value in shape.sg.predicate_objects(shape.node):
+        found = CONSTRAINT_PARAMETERS_MAP.get(predicate)
+        if found is not None and found not in classes:
+            classes.append(found)
+    if (
+        shape.deactivated
+        or shape.sg.js_enabled
+        or getattr(shape, "_advanced", False)
+        or shape.find_custom_constraints()
+        or not classes
+        or any(c.constraint_name() not in _LEAF_COMPONENTS for c in classes)
+    ):
+        components = None
+    else:
+        components = [c(shape) for c in classes]
+    _LEAVES[key] = components
+    return components
 
 
 _RUN: ContextVar[_RunState | None] = ContextVar("ungraph_validate_run", default=None)
@@ -563,12 +622,29 @@ def _nested_validate(
     if verdict is None:
         quiet = _QUIET.set(True)
         try:
-            conforms, reports = _pyshacl_validate(
-                self, executor, target_graph, focus, _evaluation_path
+            leaves = (
+                None if executor.allow_infos or executor.allow_warnings else _leaf_components(self)
             )
+            if leaves is None:
+                conforms, reports = _pyshacl_validate(
+                    self, executor, target_graph, focus, _evaluation_path
+                )
+                verdict = (bool(conforms), len(reports))
+            else:
+                # pySHACL's loop for such a shape, with its constraints built once.
+                nodes = [focus] if isinstance(focus, Node) else list(focus)
+                values = self.value_nodes(target_graph, nodes, sparql_mode=executor.sparql_mode)
+                conforms, count = True, 0
+                path = [*_evaluation_path, self]
+                for component in leaves:
+                    ok, reports = component.evaluate(
+                        executor, target_graph, values, [*path, component]
+                    )
+                    conforms, count = conforms and bool(ok), count + len(reports)
+                verdict = (conforms, count)
         finally:
             _QUIET.reset(quiet)
-        verdict = run.verdicts[key] = (bool(conforms), len(reports))
+        run.verdicts[key] = verdict
     return verdict[0], [_PLACEHOLDER] * verdict[1]
 
 
