@@ -37,12 +37,14 @@ class Lexicon:
     def __init__(self, phrases: Iterable[tuple[str, str]]) -> None:
         self._keys: dict[tuple[str, ...], str] = {}
         self._heads: set[tuple[str, ...]] = set()
+        self._first: set[str] = set()  # words some phrase begins with
         self._longest = 0
         for key, phrase in phrases:
             words = tuple(_WORD.findall(self.normalize(phrase)))
             if not words:
                 continue
             self._keys.setdefault(words, key)
+            self._first.add(words[0])
             self._longest = max(self._longest, len(words))
             for n in range(1, len(words)):
                 self._heads.add(words[:n])
@@ -63,11 +65,15 @@ class Lexicon:
         """Longest matches, left to right, not overlapping; a match never starts or ends inside
         a hyphenated compound ("women-led" names no group)."""
         stop = len(text) if end is None else end
-        spans = [(m.start(), m.end()) for m in _WORD.finditer(text, start, stop)]
-        words = [text[s:e].lower() for s, e in spans]
+        spans, words = _words(text, start, stop)
         count = len(words)
+        first = self._first
         i = 0
         while i < count:
+            # Most words begin no phrase: skip them without building a gram.
+            if words[i] not in first:
+                i += 1
+                continue
             best: tuple[int, str] | None = None
             gram: tuple[str, ...] = ()
             j = i
@@ -105,3 +111,20 @@ class Lexicon:
 
     def __len__(self) -> int:
         return len(self._keys)
+
+
+_LAST_WORDS: list[tuple[tuple[str, int, int], tuple[list[tuple[int, int]], list[str]]]] = []
+
+
+def _words(text: str, start: int, stop: int) -> tuple[list[tuple[int, int]], list[str]]:
+    """The spans and lower-cased words of ``text[start:stop]``. Several lexicons (groups,
+    themes, action lines...) read the same document: the last few readings are kept."""
+    key = (text, start, stop)
+    for seen, found in _LAST_WORDS:
+        if seen == key:
+            return found
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(text, start, stop)]
+    found = (spans, [text[s:e].lower() for s, e in spans])
+    _LAST_WORDS.insert(0, (key, found))
+    del _LAST_WORDS[4:]
+    return found

@@ -104,6 +104,7 @@ class TopicIndex:
     _prefix: dict[tuple[str, ...], list[tuple[int, int]]] = field(default_factory=dict, init=False)
     _prefix_lengths: list[int] = field(default_factory=list, init=False)
     _heads: set[tuple[str, ...]] = field(default_factory=set, init=False)
+    _head_words: set[str] = field(default_factory=set, init=False)  # one-word heads
     _prefix_heads: set[tuple[str, ...]] = field(default_factory=set, init=False)
     _word_hits: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict, init=False)
     _scores: dict[str, dict[str, float]] = field(default_factory=dict, init=False)
@@ -130,6 +131,7 @@ class TopicIndex:
         self._exact = dict(exact)
         self._prefix = dict(prefix)
         self._prefix_lengths = sorted(lengths)
+        self._head_words = {head[0] for head in self._heads if len(head) == 1}
 
     @classmethod
     def from_toml(cls, path: Path, section: str = "concept") -> TopicIndex:
@@ -186,8 +188,16 @@ class TopicIndex:
         words = tokens(text)
         satisfied: set[tuple[int, int]] = set()
         count = len(words)
+        cached = self._word_hits.get
+        head_words = self._head_words
         for i, word in enumerate(words):
-            satisfied.update(self._single(word))
+            single = cached(word)
+            if single is None:
+                single = self._single(word)
+            if single:
+                satisfied.update(single)
+            if word not in head_words:  # begins no phrase: the loop below would stop at once
+                continue
             gram: tuple[str, ...] = (word,)
             j = i + 1
             # Longer phrases: extend while the words so far begin some phrase.
