@@ -151,6 +151,8 @@ class Validation:
     conforms: bool
     results: tuple[ShapeResult, ...] = ()
     triples: int = 0
+    # The graph as N-Triples (Oxigraph's serialiser), when asked for (``serialize=True``).
+    ntriples: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def violations(self) -> tuple[ShapeResult, ...]:
@@ -394,31 +396,51 @@ class GraphValidator:
         """Validate one graph on its own (its subjects are the focus nodes)."""
         return self.validate_batch([(name, graph)])[0]
 
-    def validate_batch(self, graphs: Sequence[tuple[str, Graph]]) -> list[Validation]:
-        """Validate several graphs, each on its own (see the module)."""
-        return [self._validate_alone(name, graph) for name, graph in graphs]
+    def validate_batch(
+        self, graphs: Sequence[tuple[str, Graph]], *, serialize: bool = False
+    ) -> list[Validation]:
+        """Validate several graphs, each on its own (see the module); with ``serialize``, each
+        validation also carries its graph as N-Triples, written from the Oxigraph terms the
+        SPARQL constraints need anyway."""
+        return [self._validate_alone(name, graph, serialize) for name, graph in graphs]
 
-    def _validate_alone(self, name: str, graph: Graph) -> Validation:
+    def _validate_alone(self, name: str, graph: Graph, serialize: bool = False) -> Validation:
         """Validate ``graph`` in place: the types of the shared nodes it links to are added to
         it for the run and taken out again, so that it comes back as it was."""
-        focus: set[Node] = set(graph.subjects())
+        triples = list(graph)
+        focus: set[Node] = {s for s, _p, _o in triples}
         added = [
             triple
-            for iri in {o for o in graph.objects() if isinstance(o, URIRef)}
+            for iri in {o for _s, _p, o in triples if isinstance(o, URIRef)}
             for kind in self.types.get(iri, ())
             if (triple := (iri, RDF.type, kind)) not in graph
         ]
+        store: ox.Store | None = None
+        blank_nodes: dict[str, BNode] = {}
+        ntriples: str | None = None
+        if self.shapes.sparql or serialize:
+            store = ox.Store()
+            convert = _Converter(blank_nodes)
+            converted = list(convert.triples(triples))
+            if serialize:
+                # From the terms, not from the store: a store writes literals in their canonical
+                # form ("1.0"^^xsd:decimal as "1"), and the graph must go out as it was made.
+                data = ox.serialize(converted, format=ox.RdfFormat.N_TRIPLES)
+                ntriples = data.decode("utf-8") if data else ""
+            store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in converted)
+            store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in convert.triples(added))
         for triple in added:
             graph.add(triple)
         try:
             results = [r for _node, r in self._core_results(graph, focus)]
-            results.extend(r for _node, r in self._sparql_results(graph, focus))
         finally:
             for triple in added:
                 graph.remove(triple)
+        if store is not None and self.shapes.sparql:
+            results.extend(r for _node, r in self._sparql_results(store, blank_nodes, focus))
         ordered = tuple(sorted(set(results), key=_result_order))
         conforms = not any(r.severity == "Violation" for r in ordered)
-        return Validation(name, conforms, ordered, len(graph))
+        return Validation(name, conforms, ordered, len(triples), ntriples)
 
     # pySHACL for the core constraints ------------------------------------------------------
     def _core_results(self, data: Graph, focus: set[Node]) -> list[tuple[Node, ShapeResult]]:
@@ -476,22 +498,14 @@ class GraphValidator:
         )
 
     # Oxigraph for the SPARQL constraints ----------------------------------------------------
-    def _sparql_results(self, data: Graph, focus: set[Node]) -> Iterator[tuple[Node, ShapeResult]]:
-        if not self.shapes.sparql:
-            return
-        store = ox.Store()
-        literals = ToOxigraph()
-        terms: dict[
-            Node, Any
-        ] = {}  # a graph names the same few predicates and nodes again and again
+    def _sparql_results(
+        self, store: ox.Store, blank_nodes: Mapping[str, BNode], focus: set[Node]
+    ) -> Iterator[tuple[Node, ShapeResult]]:
+        def back(term: Any) -> Node:
+            if isinstance(term, ox.BlankNode):
+                return blank_nodes[term.value]
+            return to_rdflib(term)
 
-        def term(node: Node) -> Any:
-            found = terms.get(node)
-            if found is None:
-                found = terms[node] = _to_oxigraph(node, literals)
-            return found
-
-        store.extend(ox.Quad(term(s), term(p), term(o)) for s, p, o in data)
         for constraint in self.shapes.sparql:
             targets = self.shapes.targets.get(constraint.shape, ())
             if not targets:
@@ -503,7 +517,7 @@ class GraphValidator:
             node_shape = self.shapes.node_shape(constraint.shape)
             for solution in solutions:
                 bound = {
-                    name: to_rdflib(term)
+                    name: back(term)
                     for name, term in zip(variables, solution, strict=True)
                     if term is not None
                 }
@@ -669,10 +683,32 @@ ConstraintComponent.make_v_result = _make_v_result  # type: ignore[method-assign
 ConstraintComponent.make_v_result_description = _make_v_result_description  # type: ignore[method-assign]
 
 
-def _to_oxigraph(term: Node, literals: ToOxigraph) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    return literals.term(term)
+class _Converter:
+    """rdflib terms to Oxigraph's, each converted once per graph (a graph names the same
+    predicates, classes and nodes again and again); blank nodes get fresh labels, kept in
+    ``blank_nodes`` to name them back in results."""
+
+    def __init__(self, blank_nodes: dict[str, BNode]) -> None:
+        self._literals = ToOxigraph()
+        self._terms: dict[Node, Any] = {}
+        self._blank_nodes = blank_nodes
+
+    def term(self, node: Node) -> Any:
+        found = self._terms.get(node)
+        if found is None:
+            if isinstance(node, BNode):
+                # A fresh label: graphs loaded together must not share blank nodes.
+                found = ox.BlankNode()
+                self._blank_nodes[found.value] = node
+            else:
+                found = self._literals.term(node)
+            self._terms[node] = found
+        return found
+
+    def triples(self, triples: Iterable[tuple[Node, Node, Node]]) -> Iterator[ox.Triple]:
+        term = self.term
+        for s, p, o in triples:
+            yield ox.Triple(term(s), term(p), term(o))
 
 
 def _target_pattern(targets: Iterable[tuple[URIRef, Node]]) -> str:
