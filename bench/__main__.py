@@ -22,6 +22,7 @@ BENCHMARKS = {
     "build": "bench.build",
     "remote": "bench.remote",
     "serving": "bench.serving",
+    "queries": "bench.queries",
 }
 RESULTS = Path(__file__).parent / "results"
 
