@@ -3,6 +3,8 @@ what the long way gives."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 from flask import Flask, url_for
@@ -114,3 +116,62 @@ def test_memo_keeps_terms_apart_that_differ_only_in_datatype_or_language() -> No
     assert {row[0] for row in rows} == converted
     assert Literal("1", datatype=XSD.integer) in converted and Literal("1", lang="fr") in converted
     assert URIRef("http://example.org/1") in converted and BNode("b1") in converted
+
+
+REPEATED = """
+@prefix ung: <https://w3id.org/ungraph/ontology#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix doc: <https://w3id.org/ungraph/id/document/> .
+@prefix org: <https://w3id.org/ungraph/id/organization/> .
+@prefix g: <https://w3id.org/ungraph/graph/document/> .
+"""
+
+
+def _repeated_label_dataset(documents: int) -> str:
+    """Document graphs that each repeat the label of one organization, as the mapping writes
+    them; the first document's evidence links to it."""
+    parts = [REPEATED]
+    for n in range(documents):
+        parts.append(
+            f"""g:d{n} {{ doc:d{n} a ung:Document .
+  org:un rdfs:label "United Nations"@en , "Nations Unies"@fr . }}"""
+        )
+    d0 = "https://w3id.org/ungraph/id/document/d0"
+    parts.append(
+        f"""g:d0 {{
+  <{d0}/annotation/1> a oa:Annotation ; oa:hasTarget <{d0}/target/1> ; oa:hasBody org:un ;
+    ung:evidenceFor doc:d0 ; ung:linkProperty ung:mentionsOrganization ;
+    ung:method <https://w3id.org/ungraph/id/method/gazetteer> .
+  <{d0}/target/1> oa:hasSource doc:d0 ; oa:hasSelector <{d0}/selector/1> .
+  <{d0}/selector/1> oa:start 0 ; oa:end 14 .
+  <https://w3id.org/ungraph/id/method/gazetteer> skos:prefLabel "gazetteer"@en .
+}}"""
+    )
+    return "\n".join(parts)
+
+
+def test_evidence_rows_do_not_multiply_with_the_documents_naming_a_resource(
+    tmp_path: Path,
+) -> None:
+    from ungraph.store import load_files
+    from ungraph.web import prepared
+    from ungraph.web.pages import EVIDENCE_LABELS
+
+    source = tmp_path / "repeated.trig"
+    source.write_text(_repeated_label_dataset(40), "utf-8")
+    location = str(tmp_path / "store")
+    load_files(location, [source])
+    this = URIRef("https://w3id.org/ungraph/id/document/d0")
+    with open_store(location, read_only=True) as store:
+        rows = prepared.select(store, "document-evidence", this=this)
+        assert len(rows) == 1  # one per passage, not one per copy of the label (40)
+        (row,) = prepared.labelled(store, rows, EVIDENCE_LABELS)
+    assert row["bodyLabel"] == Literal("United Nations", lang="en")  # English chosen
+    assert row["methodLabel"] == Literal("gazetteer", lang="en")
+    assert "subjectLabel" not in row  # the document has no label here
+    app = make_app(location)
+    page = app.test_client().get("/page/document/d0")
+    assert page.status_code == 200 and b"United Nations" in page.data
+    assert b"Nations Unies" not in page.data

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import SKOS, XSD
+from rdflib.namespace import DCTERMS, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from ungraph.namespaces import SDGO, UNG
@@ -32,6 +32,23 @@ DOCUMENT_PARTS = {
     "target": "evidence target",
     "selector": "selector",
 }
+
+# In order of preference: a concept's preferred label (an action line's rdfs:label repeats its
+# code), an agent's or place's label, a document's title.
+_NAMES = (SKOS.prefLabel, RDFS.label, DCTERMS.title)
+EVIDENCE_LABELS: tuple[prepared.LabelSpec, ...] = (
+    ("subjectLabel", "subject", _NAMES, True),
+    ("propertyLabel", "property", (RDFS.label,), True),
+    ("bodyLabel", "body", _NAMES, True),
+    ("methodLabel", "method", (SKOS.prefLabel,), True),
+)
+"""The labels a document's evidence rows show (what web/queries/document-evidence.rq joined)."""
+CALL_LABELS: tuple[prepared.LabelSpec, ...] = (
+    ("actorLabel", "actor", (RDFS.label,), False),
+    ("addresseeLabel", "addressee", (RDFS.label,), False),
+    ("conceptLabel", "concept", (SKOS.prefLabel,), True),
+)
+"""The labels a document's calls to action show (what web/queries/document-calls.rq joined)."""
 
 Href = Callable[[str], str]
 """Turns an IRI into the address of its page on this server (or keeps an outside one)."""
@@ -310,7 +327,9 @@ def _document(store: GraphStore, this: URIRef, href: Href) -> DocumentView:
     text = str(text_rows[0]["text"]) if text_rows else None
     by_offsets: dict[tuple[int, int], list[dict[str, Node]]] = defaultdict(list)
     seen: set[tuple[str, int, int]] = set()
-    for row in prepared.select(store, "document-evidence", this=this):
+    for row in prepared.labelled(
+        store, prepared.select(store, "document-evidence", this=this), EVIDENCE_LABELS
+    ):
         start, end = int(row["start"].toPython()), int(row["end"].toPython())
         key = (str(row["annotation"]), start, end)
         if key in seen:  # several labels of one linked resource: keep the first row
@@ -403,7 +422,9 @@ def _speech_acts(store: GraphStore, this: URIRef, href: Href) -> list[dict[str, 
 
 def _calls(store: GraphStore, this: URIRef, href: Href) -> list[dict[str, Any]]:
     calls = []
-    rows = prepared.select(store, "document-calls", this=this)
+    rows = prepared.labelled(
+        store, prepared.select(store, "document-calls", this=this), CALL_LABELS
+    )
     for call, group in _grouped(rows, "call").items():
         concepts: dict[str, tuple[str, Term]] = {}
         for row in group:

@@ -143,3 +143,89 @@ def construct(store: GraphStore, name: str, **values: str | int | Node) -> Graph
     if not isinstance(result, GraphResult):
         raise StoreError(f"web query {name}.rq is not a CONSTRUCT query")
     return result
+
+
+LabelSpec = tuple[str, str, tuple[URIRef, ...], bool]
+"""``(label_key, node_key, predicates, english)``: the row's ``label_key`` is a label of the
+resource in ``node_key`` by one of ``predicates`` (in order of preference), only English or
+untagged ones when ``english``."""
+
+
+def labelled(
+    store: GraphStore, rows: list[dict[str, Any]], specs: tuple[LabelSpec, ...]
+) -> list[dict[str, Any]]:
+    """``rows`` with the labels ``specs`` name added, read in one query, once per resource.
+
+    Labels are not joined into the page queries themselves: each document graph repeats the
+    labels of the registry resources it links to, and the union of all graphs keeps every copy,
+    so a label joined per row multiplied the rows by the number of documents naming the
+    resource (6,528 rows for a document's 66 evidence passages on 1,000 documents; two seconds
+    a page). One English or untagged label is chosen per resource: the first predicate of the
+    spec that has one, English before untagged, then the smallest text.
+    """
+    resources = {row[node_key] for row in rows for _, node_key, _, _ in specs if node_key in row}
+    iris = sorted((r for r in resources if isinstance(r, URIRef)), key=str)
+    predicates = sorted({p for _, _, preds, _ in specs for p in preds}, key=str)
+    if not iris:
+        return rows
+    found: dict[tuple[str, str], list[Literal]] = {}
+    # In chunks: one VALUES block per query stays small whatever the page.
+    # VALUES for the resources and one UNION branch per predicate: a second VALUES block for
+    # the predicates made Oxigraph scan every label (25 times slower on 1,000 documents).
+    branches = " UNION ".join(
+        f"{{ ?resource {sparql_term(p)} ?label BIND({sparql_term(p)} AS ?predicate) }}"
+        for p in predicates
+    )
+    for start in range(0, len(iris), 500):
+        chunk = " ".join(sparql_term(iri) for iri in iris[start : start + 500])
+        text = (
+            "SELECT DISTINCT ?resource ?predicate ?label WHERE { "
+            f"VALUES ?resource {{ {chunk} }} {branches} FILTER(isLiteral(?label)) }}"
+        )
+        result = store.query(text)
+        if not isinstance(result, SelectResult):
+            raise StoreError("the label query is not a SELECT query")
+        for resource, predicate, label in result:
+            if isinstance(label, Literal):
+                found.setdefault((str(resource), str(predicate)), []).append(label)
+    chosen: dict[tuple[str, int], Literal | None] = {}
+    for number, (_, _, preds, english) in enumerate(specs):
+        for iri in iris:
+            chosen[(str(iri), number)] = _pick(
+                [found.get((str(iri), str(p)), []) for p in preds], english=english
+            )
+    out = []
+    for row in rows:
+        row = dict(row)
+        for number, (label_key, node_key, _, _) in enumerate(specs):
+            node = row.get(node_key)
+            label = chosen.get((str(node), number)) if isinstance(node, URIRef) else None
+            if label is not None:
+                row[label_key] = label
+        out.append(row)
+    return out
+
+
+def _pick(candidates: list[list[Literal]], *, english: bool) -> Literal | None:
+    """The label to show: by predicate preference, English before untagged, smallest text.
+
+    >>> _pick([[], [Literal("b"), Literal("a", lang="en"), Literal("x", lang="fr")]], english=True)
+    rdflib.term.Literal('a', lang='en')
+    >>> _pick([[Literal("z", lang="fr")]], english=True) is None
+    True
+    >>> _pick([[Literal("z", lang="fr")]], english=False)
+    rdflib.term.Literal('z', lang='fr')
+    """
+    for labels in candidates:
+        usable = [label for label in labels if not english or _rank(label) < 2]
+        if usable:
+            return min(usable, key=lambda label: (_rank(label), str(label)))
+    return None
+
+
+def _rank(label: Literal) -> int:
+    """0 for English (LANGMATCHES "en"), 1 untagged, 2 any other language."""
+    language = (label.language or "").lower()
+    if language == "en" or language.startswith("en-"):
+        return 0
+    return 1 if not language else 2
