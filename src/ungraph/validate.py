@@ -210,6 +210,10 @@ class Shapes:
     targets: Mapping[Node, tuple[tuple[URIRef, Node], ...]] = field(default_factory=dict)
     nested: frozenset[Node] = frozenset()  # shapes whose results only their parent sees
     _pyshacl: ShapesGraph | None = field(default=None, repr=False)
+    # Per pySHACL shape of ``_pyshacl`` (which keeps them alive, so their ids stay theirs):
+    # built constraint components of nested leaf shapes, and what focus nodes depend on.
+    leaves: dict[int, list[Any] | None] = field(default_factory=dict, repr=False)
+    target_keys: dict[int, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, paths: Sequence[Path] | None = None) -> Shapes:
@@ -454,10 +458,18 @@ class GraphValidator:
         validator.shacl_graph = self.shapes.pyshacl
         executor = validator.make_executor()
         found = []
-        token = _RUN.set(_RunState(self.shapes.nested))
+        token = _RUN.set(_RunState(self.shapes.nested, self.shapes.leaves))
         try:
+            # Hoisted property shapes share their node shape's targets: their focus nodes are
+            # looked up once per run, not once per shape.
+            targeted: dict[Any, list[Node]] = {}
             for shape in self.shapes.pyshacl.shapes:
-                nodes = [n for n in shape.focus_nodes(data_graph) if n in focus]
+                key = _target_key(shape, self.shapes.target_keys)
+                nodes = targeted.get(key) if key is not None else None
+                if nodes is None:
+                    nodes = [n for n in shape.focus_nodes(data_graph) if n in focus]
+                    if key is not None:
+                        targeted[key] = nodes
                 if not nodes:
                     continue
                 _conforms, reports = shape.validate(executor, data_graph, focus=nodes)
@@ -555,6 +567,7 @@ class _Truthy(Graph):
 @dataclass
 class _RunState:
     nested: frozenset[Node]
+    leaves: dict[int, list[Any] | None]
     verdicts: dict[tuple[Node, Any], tuple[bool, int]] = field(default_factory=dict)
 
 
@@ -576,16 +589,24 @@ _LEAF_COMPONENTS = frozenset(
         "MaxExclusiveConstraintComponent",
     }
 )
-_LEAVES: dict[int, list[Any] | None] = {}  # id(pySHACL shape) -> its constraint components
 
 
-def _leaf_components(shape: PyshaclShape) -> list[Any] | None:
+def _target_key(shape: PyshaclShape, known: dict[int, Any]) -> Any:
+    """What a shape's focus nodes depend on (its target nodes, classes, implicit classes,
+    subjects-of and objects-of), or None for a shape whose targets this cannot tell (SHACL-AF
+    targets)."""
+    if id(shape) not in known:
+        advanced = getattr(shape, "_advanced", False)
+        known[id(shape)] = None if advanced else tuple(map(frozenset, shape.target()))
+    return known[id(shape)]
+
+
+def _leaf_components(shape: PyshaclShape, known: dict[int, list[Any] | None]) -> list[Any] | None:
     """The constraint components of a nested shape made only of value-node constraints, built
     once (pySHACL builds them anew on every call), in pySHACL's order; None for any other
     shape, which pySHACL evaluates itself."""
-    key = id(shape)
-    if key in _LEAVES:
-        return _LEAVES[key]
+    if id(shape) in known:
+        return known[id(shape)]
     from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
 
     components: list[Any] | None = []
@@ -605,7 +626,7 @@ def _leaf_components(shape: PyshaclShape) -> list[Any] | None:
         components = None
     else:
         components = [c(shape) for c in classes]
-    _LEAVES[key] = components
+    known[id(shape)] = components
     return components
 
 
@@ -637,7 +658,9 @@ def _nested_validate(
         quiet = _QUIET.set(True)
         try:
             leaves = (
-                None if executor.allow_infos or executor.allow_warnings else _leaf_components(self)
+                None
+                if executor.allow_infos or executor.allow_warnings
+                else _leaf_components(self, run.leaves)
             )
             if leaves is None:
                 conforms, reports = _pyshacl_validate(
