@@ -20,6 +20,7 @@ BENCHMARKS = {
     "extract": "bench.extract",
     "search": "bench.search",
     "build": "bench.build",
+    "ungd": "bench.ungd",
     "remote": "bench.remote",
     "serving": "bench.serving",
     "queries": "bench.queries",
