@@ -39,10 +39,10 @@ QUICK = os.environ.get("UNGRAPH_BENCH_QUICK") == "1"
 SIZES = tuple(
     int(size)
     for size in os.environ.get(
-        "UNGRAPH_BENCH_BUILD_SIZES", "120" if QUICK else "10000,100000"
+        "UNGRAPH_BENCH_BUILD_SIZES", "40" if QUICK else "10000,100000"
     ).split(",")
 )
-BASELINE_SAMPLE = int(os.environ.get("UNGRAPH_BENCH_BASELINE", "60" if QUICK else "2000"))
+BASELINE_SAMPLE = int(os.environ.get("UNGRAPH_BENCH_BASELINE", "20" if QUICK else "2000"))
 GENERATOR = 1  # bump when the generated documents change shape
 _SYMBOL = re.compile(r"\b((?:[A-Z]{2,5}/)+[A-Z]{0,5}/?)(\d{2,6})\b")
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-2]\d)\b")
