@@ -9,6 +9,8 @@ HOST ?= 127.0.0.1
 STORE ?= var/store
 DUMPS ?= var/dumps
 PYTEST_ARGS ?=
+# Tests run in one process per CPU (pytest-xdist); TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= auto
 # YASGUI for the query editor: installed from the npm registry, served by the application.
 VENDOR := src/ungraph/web/static/vendor/yasgui
 YASGUI_BUILD := node_modules/@zazuko/yasgui/build
@@ -64,7 +66,7 @@ format: install  ## apply ruff's fixes and formatting
 	$(BIN)/ruff format src tests bench
 
 test: lint system-deps ui-assets  ## set up, lint, type-check and run every test (browser tests and external engines too)
-	UNGRAPH_REQUIRE_ENGINES=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	UNGRAPH_REQUIRE_ENGINES=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 engine-oxigraph: install  ## run Oxigraph server on loopback (data in var/engines/oxigraph) and print its --store location
 	$(BIN)/python -m ungraph.engines oxigraph --data var/engines/oxigraph
