@@ -532,7 +532,7 @@ def _measure(call: Callable[[], int]) -> dict[str, Any]:
     first = time.perf_counter() - started
     # Within the budget, at least 3 runs (2 for a probe over 5 s: the time limit is 30 s).
     repeat = max(3 if first < 5 else 2, min(REPEAT, int(BUDGET / max(first, 1e-6))))
-    times = []
+    times: list[float] = []
     for _ in range(repeat):
         started = time.perf_counter()
         try:
