@@ -279,6 +279,7 @@ class HttpClient:
         password: str | None = None,
         timeout: float = 300.0,
         pool_size: int = 8,
+        max_idle: float = 4.0,
     ) -> None:
         parts = urlsplit(origin)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -291,7 +292,12 @@ class HttpClient:
         self._password = password or ""
         self.timeout = timeout
         self._pool_size = pool_size
-        self._idle: list[http.client.HTTPConnection] = []
+        # Servers close or break kept-alive connections left idle beyond their own limit
+        # (gunicorn after 5 s; Oxigraph server answers 500 "Resource temporarily unavailable"
+        # on one idle beyond its --timeout-s instead of closing it), so a connection idle
+        # longer than this is closed rather than reused.
+        self._max_idle = max_idle
+        self._idle: list[tuple[http.client.HTTPConnection, float]] = []
         self._lock = threading.Lock()
         self._challenge: _Challenge | None = None
 
@@ -302,9 +308,20 @@ class HttpClient:
 
     # Connections -------------------------------------------------------------------------
     def _connect(self) -> http.client.HTTPConnection:
+        stale: list[http.client.HTTPConnection] = []
+        reused: http.client.HTTPConnection | None = None
         with self._lock:
-            if self._idle:
-                return self._idle.pop()
+            now = time.monotonic()
+            while self._idle:
+                conn, since = self._idle.pop()
+                if now - since <= self._max_idle:
+                    reused = conn
+                    break
+                stale.append(conn)
+        for conn in stale:
+            conn.close()
+        if reused is not None:
+            return reused
         if self._https:
             return http.client.HTTPSConnection(
                 self._host, self._port, timeout=self.timeout, context=ssl.create_default_context()
@@ -314,7 +331,7 @@ class HttpClient:
     def _give_back(self, conn: http.client.HTTPConnection, *, reusable: bool) -> None:
         with self._lock:
             if reusable and len(self._idle) < self._pool_size:
-                self._idle.append(conn)
+                self._idle.append((conn, time.monotonic()))
                 return
         conn.close()
 
@@ -322,7 +339,7 @@ class HttpClient:
         """Close the idle connections (the client stays usable and opens new ones)."""
         with self._lock:
             idle, self._idle = self._idle, []
-        for conn in idle:
+        for conn, _ in idle:
             conn.close()
 
     # Authentication ------------------------------------------------------------------------
