@@ -15,7 +15,6 @@ hours) and its figures are per document; the output says so.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import random
 import re
@@ -23,10 +22,10 @@ import resource
 import shutil
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from bench.process import in_fresh_process
 from ungraph.build import BuildOptions, build, pipeline_fingerprint
 from ungraph.config import Settings, load_settings
 from ungraph.parse import parse_header
@@ -210,14 +209,6 @@ def _first(documents: str, count: int) -> Iterator[SourceDocument]:
             yield item
 
 
-def _in_fresh_process(target: Any, *args: Any) -> dict[str, Any]:
-    # Not a multiprocessing.Pool: its daemonic workers could not start the build's own.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, mp_context=context, max_tasks_per_child=1) as pool:
-        result: dict[str, Any] = pool.submit(target, *args).result()
-    return result
-
-
 # ---------------------------------------------------------------------------------------------
 # The benchmark
 # ---------------------------------------------------------------------------------------------
@@ -229,12 +220,12 @@ def run() -> dict[str, Any]:
     for size in SIZES:
         documents = generate(settings, size, folder / f"docs-{size}.jsonl")
         store = str(folder / f"store-{size}")
-        measured = _in_fresh_process(_measure_build, str(documents), store, workers)
+        measured = in_fresh_process(_measure_build, str(documents), store, workers)
         results["sizes"][str(size)] = measured
         print(f"build {size}: {json.dumps(measured)}", flush=True)  # a long run shows progress
         shutil.rmtree(store, ignore_errors=True)
     sample_source = generate(settings, max(SIZES), folder / f"docs-{max(SIZES)}.jsonl")
-    results["baseline"] = _in_fresh_process(_measure_baseline, str(sample_source), BASELINE_SAMPLE)
+    results["baseline"] = in_fresh_process(_measure_baseline, str(sample_source), BASELINE_SAMPLE)
     print(f"baseline: {json.dumps(results['baseline'])}", flush=True)
     results["baseline"]["note"] = (
         f"naive pipeline on the first {BASELINE_SAMPLE} documents, figures per document: "

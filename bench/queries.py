@@ -54,20 +54,20 @@ class Case:
 
 # What the pages are about: the busiest resource of each kind, so that the figures are the
 # pages' worst case on the store, not a lucky one. Each returns one row with ?x.
+def _busiest(predicate: str) -> str:
+    """The resource with the most incoming ``predicate`` links (one row with ?x)."""
+    return f"""SELECT ?x WHERE {{ {{ SELECT ?x (COUNT(*) AS ?n) WHERE {{
+        ?a <{predicate}> ?x }} GROUP BY ?x }} }} ORDER BY DESC(?n) ?x LIMIT 1"""
+
+
 _PICKS = {
-    "document": f"""SELECT ?x WHERE {{ {{ SELECT ?x (COUNT(*) AS ?n) WHERE {{
-        ?t <{OA}hasSource> ?x }} GROUP BY ?x }} }} ORDER BY DESC(?n) ?x LIMIT 1""",
-    "person": f"""SELECT ?x WHERE {{ {{ SELECT ?x (COUNT(*) AS ?n) WHERE {{
-        ?a <{UNG}speaker> ?x }} GROUP BY ?x }} }} ORDER BY DESC(?n) ?x LIMIT 1""",
-    "event": f"""SELECT ?x WHERE {{ {{ SELECT ?x (COUNT(*) AS ?n) WHERE {{
-        ?a <{UNG}addressedTo> ?x }} GROUP BY ?x }} }} ORDER BY DESC(?n) ?x LIMIT 1""",
-    "target": f"""SELECT ?x WHERE {{ {{ SELECT ?x (COUNT(*) AS ?n) WHERE {{
-        ?a <{UNG}addressesTarget> ?x }} GROUP BY ?x }} }} ORDER BY DESC(?n) ?x LIMIT 1""",
-    "theme": f"""SELECT ?x WHERE {{ {{ SELECT ?x (COUNT(*) AS ?n) WHERE {{
-        ?a <{UNG}hasTheme> ?x }} GROUP BY ?x }} }} ORDER BY DESC(?n) ?x LIMIT 1""",
+    "document": _busiest(f"{OA}hasSource"),
+    "person": _busiest(f"{UNG}speaker"),
+    "event": _busiest(f"{UNG}addressedTo"),
+    "target": _busiest(f"{UNG}addressesTarget"),
+    "theme": _busiest(f"{UNG}hasTheme"),
     # Every annotation names its method: the page of a method has the most incoming links.
-    "method": f"""SELECT ?x WHERE {{ {{ SELECT ?x (COUNT(*) AS ?n) WHERE {{
-        ?a <{UNG}method> ?x }} GROUP BY ?x }} }} ORDER BY DESC(?n) ?x LIMIT 1""",
+    "method": _busiest(f"{UNG}method"),
 }
 
 

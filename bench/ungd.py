@@ -24,7 +24,6 @@ output says so. Targets: the whole corpus in under 10 minutes, peak memory under
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import resource
 import shutil
@@ -32,10 +31,10 @@ import subprocess
 import sys
 import tarfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from bench.process import in_fresh_process
 from ungraph.config import load_settings
 
 QUICK = os.environ.get("UNGRAPH_BENCH_QUICK") == "1"
@@ -269,13 +268,6 @@ def measure_naive(folder: str) -> dict[str, Any]:
     }
 
 
-def _in_fresh_process(target: Any, *args: Any) -> dict[str, Any]:
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, mp_context=context, max_tasks_per_child=1) as pool:
-        result: dict[str, Any] = pool.submit(target, *args).result()
-    return result
-
-
 # ---------------------------------------------------------------------------------------------
 # The benchmark
 # ---------------------------------------------------------------------------------------------
@@ -293,9 +285,9 @@ def run() -> dict[str, Any]:
         print(f"ungd full build: {json.dumps(results['full'])}", flush=True)
     results["sample_build"] = measure_build(str(folder), work / "store-sample", work / "s.json")
     print(f"ungd sample build: {json.dumps(results['sample_build'])}", flush=True)
-    results["ours"] = _in_fresh_process(measure_ours, str(folder))
+    results["ours"] = in_fresh_process(measure_ours, str(folder))
     print(f"ungd ours: {json.dumps(results['ours'])}", flush=True)
-    results["naive"] = _in_fresh_process(measure_naive, str(folder))
+    results["naive"] = in_fresh_process(measure_naive, str(folder))
     print(f"ungd naive: {json.dumps(results['naive'])}", flush=True)
     results["note"] = (
         f"stage figures and ratios on {results['ours']['documents']} statements taken evenly "
