@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from bench.naive import NaivePipeline
 from bench.process import in_fresh_process
 from ungraph.build import BuildOptions, build, pipeline_fingerprint
 from ungraph.config import Settings, load_settings
@@ -158,25 +159,12 @@ def _measure_build(documents: str, store: str, workers: int) -> dict[str, Any]:
 def _measure_baseline(documents: str, sample: int) -> dict[str, Any]:
     """The naive pipeline: every document into one rdflib graph, one pySHACL run on it."""
     from pyshacl import validate
-    from rdflib import Graph
 
     from ungraph.extract import extract_document
-    from ungraph.extract.knowledge import Knowledge
-    from ungraph.iris import Minter
-    from ungraph.mapping import Run, map_extraction
-    from ungraph.resources import shapes_paths
-    from ungraph.vocab import vocabulary_graphs
+    from ungraph.mapping import map_extraction
 
-    settings = load_settings()
-    minter = Minter(settings.base_iri)
-    knowledge = Knowledge.load(settings)
-    run = Run.create(minter, "baseline")
-    graph = Graph()
-    for shared in vocabulary_graphs(settings, minter).values():
-        graph += shared
-    shapes = Graph()
-    for path in shapes_paths():
-        shapes.parse(path, format="turtle")
+    naive = NaivePipeline.start("baseline")
+    knowledge, minter, run, graph = naive.knowledge, naive.minter, naive.run, naive.graph
     # Wall time for documents per second, CPU time for the stages (as the build reports them).
     started, cpu = time.perf_counter(), time.process_time()
     count = 0
@@ -186,7 +174,7 @@ def _measure_baseline(documents: str, sample: int) -> dict[str, Any]:
         count += 1
     mapped, mapped_cpu = time.perf_counter() - started, time.process_time() - cpu
     started, cpu = time.perf_counter(), time.process_time()
-    conforms, _report, _text = validate(graph, shacl_graph=shapes, inference="none")
+    conforms, _report, _text = validate(graph, shacl_graph=naive.shapes, inference="none")
     validated, validated_cpu = time.perf_counter() - started, time.process_time() - cpu
     return {
         "documents": count,

@@ -34,6 +34,7 @@ import time
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from bench.naive import NaivePipeline
 from bench.process import in_fresh_process
 from ungraph.config import load_settings
 
@@ -220,25 +221,12 @@ def measure_naive(folder: str) -> dict[str, Any]:
     """The naive pipeline: one rdflib graph for the vocabularies and every document, one
     whole-graph pySHACL run."""
     from pyshacl import validate
-    from rdflib import Graph
 
     from ungraph.extract import extract_document
-    from ungraph.extract.knowledge import Knowledge
-    from ungraph.iris import Minter
-    from ungraph.mapping import Run, map_extraction
-    from ungraph.resources import shapes_paths
-    from ungraph.vocab import vocabulary_graphs
+    from ungraph.mapping import map_extraction
 
-    settings = load_settings()
-    minter = Minter(settings.base_iri)
-    knowledge = Knowledge.load(settings)
-    run = Run.create(minter, "naive")
-    graph = Graph()
-    for shared in vocabulary_graphs(settings, minter).values():
-        graph += shared
-    shapes = Graph()
-    for path in shapes_paths():
-        shapes.parse(path, format="turtle")
+    naive = NaivePipeline.start("naive")
+    knowledge, minter, run, graph = naive.knowledge, naive.minter, naive.run, naive.graph
     documents = _documents(folder)
     map_extraction(extract_document(documents[0], knowledge), minter, run)  # warm-up, as ours
     seconds = {"extract": 0.0, "map": 0.0, "validate": 0.0, "load": 0.0}
@@ -254,7 +242,7 @@ def measure_naive(folder: str) -> dict[str, Any]:
         seconds["map"] += t2 - t1
         seconds["load"] += t3 - t2
     started = time.process_time()
-    conforms, _report, _text = validate(graph, shacl_graph=shapes, inference="none")
+    conforms, _report, _text = validate(graph, shacl_graph=naive.shapes, inference="none")
     seconds["validate"] = time.process_time() - started
     count = len(documents)
     return {
