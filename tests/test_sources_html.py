@@ -125,7 +125,12 @@ MODELLED = {
         "source_url": "https://press.un.org/en/2016/sgsm17700.doc.htm",
         "first": "Following is UN Secretary-General’s message for a day celebrating radio "
         "volunteers, observed on 13 February:",
-        "absent": ("Daily Noon Briefing", "For information media", "Join the conversation"),
+        "absent": (
+            "Daily Noon Briefing",
+            "For information media",
+            "not an official record",
+            "Join the conversation",
+        ),
     },
     "un_org_sg_statement.html": {
         "layout": "un.org/sg",
