@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -121,3 +125,33 @@ def remote_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     engine.wipe()
     with engine.credentials():
         yield engine
+
+
+@dataclass(frozen=True)
+class BenchRun:
+    """What ``python -m bench --quick --only NAME`` printed and the figures it wrote."""
+
+    stdout: str
+    data: dict[str, Any]
+
+
+@pytest.fixture
+def quick_bench(tmp_path: Path) -> Callable[..., BenchRun]:
+    """Runs one benchmark of the harness in quick mode in a fresh interpreter, its outputs under
+    ``tmp_path`` (never the repository's var/ or bench/results/); ``env`` adds settings."""
+    from ungraph.resources import project_root
+
+    def run(name: str, *, timeout: float = 900, **env: str) -> BenchRun:
+        root = project_root()
+        assert root is not None
+        results = tmp_path / "results"
+        command = [sys.executable, "-m", "bench", "--quick", "--only", name]
+        command += ["--results", str(results)]
+        environment = {**os.environ, "UNGRAPH_VAR": str(tmp_path / "var"), **env}
+        done = subprocess.run(
+            command, cwd=root, env=environment, capture_output=True, text=True, timeout=timeout
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return BenchRun(done.stdout, json.loads((results / f"{name}.json").read_text("utf-8")))
+
+    return run

@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from ungraph.resources import project_root
 
-
-def test_bench_harness_runs_the_build_benchmark_in_quick_mode(tmp_path: Path) -> None:
-    root = project_root()
-    assert root is not None
-    results = tmp_path / "results"
-    env = {**os.environ, "UNGRAPH_VAR": str(tmp_path / "var")}
-    command = [
-        sys.executable,
-        "-m",
-        "bench",
-        "--quick",
-        "--only",
-        "build",
-        "--results",
-        str(results),
-    ]
-    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "documents / s" in done.stdout and "naive" in done.stdout
-    data = json.loads((results / "build.json").read_text("utf-8"))
+def test_bench_harness_runs_the_build_benchmark_in_quick_mode(
+    tmp_path: Path, quick_bench: Callable[..., Any]
+) -> None:
+    run = quick_bench("build")
+    assert "documents / s" in run.stdout and "naive" in run.stdout
+    data = run.data
     assert data["quick"] is True
     (size,) = data["sizes"].values()
     assert size["built"] == size["documents"] > 0 and size["quarantined"] == 0

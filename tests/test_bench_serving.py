@@ -4,18 +4,15 @@ figures in docs/performance.md can always be measured again."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from ungraph.config import load_settings
 from ungraph.engines import missing
-from ungraph.resources import project_root
 
 pytestmark = pytest.mark.engine
 
@@ -27,25 +24,18 @@ def _needs(reason: str | None) -> None:
         pytest.skip(reason)
 
 
-def test_serving_benchmark_runs_in_quick_mode(tmp_path: Path) -> None:
+def test_serving_benchmark_runs_in_quick_mode(quick_bench: Callable[..., Any]) -> None:
     _needs(missing("oxigraph") or missing("virtuoso"))
     _needs(None if shutil.which("wrk") else "wrk is missing (make system-deps installs it)")
     tarball = load_settings().ungd_dir / "ungd-txt.tar.gz"
     _needs(None if tarball.exists() else f"the General Debate corpus is missing: {tarball}")
-    root = project_root()
-    assert root is not None
-    results = tmp_path / "results"
-    env = {
-        **os.environ,
-        "UNGRAPH_VAR": str(tmp_path / "var"),
-        "UNGRAPH_BENCH_SERVING_DOCUMENTS": "6",
-        "UNGRAPH_BENCH_SERVING_LOAD_SECONDS": "1",
-    }
-    command = [sys.executable, "-m", "bench", "--quick", "--only", "serving"]
-    command += ["--results", str(results)]
-    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    data = json.loads((results / "serving.json").read_text("utf-8"))
+    run = quick_bench(
+        "serving",
+        timeout=600,
+        UNGRAPH_BENCH_SERVING_DOCUMENTS="6",
+        UNGRAPH_BENCH_SERVING_LOAD_SECONDS="1",
+    )
+    data = run.data
     assert data["quick"] is True
     assert data["graph"]["documents"] == 6 and data["graph"]["quads"] > 1000
 
@@ -82,4 +72,4 @@ def test_serving_benchmark_runs_in_quick_mode(tmp_path: Path) -> None:
         memory = data[key]
         # gunicorn master, server worker(s), fork server and query workers
         assert memory["processes"] >= 3 and 0 < memory["pss_mib"] <= memory["rss_mib"]
-    assert "serving benchmark:" in done.stdout and "latency, ms" in done.stdout
+    assert "serving benchmark:" in run.stdout and "latency, ms" in run.stdout

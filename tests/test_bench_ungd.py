@@ -3,18 +3,18 @@ rot), and its memory sampler sees a whole process tree."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bench.ungd import tree_rss
 
 from ungraph.config import Settings
-from ungraph.resources import project_root
 
 
 def test_tree_rss_counts_the_children_of_a_process() -> None:
@@ -34,20 +34,13 @@ def test_tree_rss_counts_the_children_of_a_process() -> None:
 
 
 def test_bench_harness_runs_the_ungd_benchmark_in_quick_mode(
-    tmp_path: Path, settings: Settings
+    tmp_path: Path, settings: Settings, quick_bench: Callable[..., Any]
 ) -> None:
     if not (settings.ungd_dir / "ungd-txt.tar.gz").is_file():
         pytest.skip(f"the General Debate archive is not in {settings.ungd_dir} (UNGRAPH_SHARED)")
-    root = project_root()
-    assert root is not None
-    results = tmp_path / "results"
-    env = {**os.environ, "UNGRAPH_VAR": str(tmp_path / "var")}
-    command = [sys.executable, "-m", "bench", "--quick", "--only", "ungd"]
-    command += ["--results", str(results)]
-    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "SHACL validation" in done.stdout and "naive" in done.stdout
-    data = json.loads((results / "ungd.json").read_text("utf-8"))
+    run = quick_bench("ungd")
+    assert "SHACL validation" in run.stdout and "naive" in run.stdout
+    data = run.data
     assert data["quick"] is True and "full" not in data
     build = data["sample_build"]
     assert build["built"] == build["documents"] > 0 and build["quarantined"] == 0

@@ -3,41 +3,16 @@ docs/deploy.md can always be measured again."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-
-from ungraph.resources import project_root
 
 pytestmark = pytest.mark.engine
 
 
-def test_remote_benchmark_runs_on_every_store(tmp_path: Path) -> None:
-    root = project_root()
-    assert root is not None
-    results = tmp_path / "results"
-    env = {
-        **os.environ,
-        "UNGRAPH_VAR": str(tmp_path / "var"),
-        "UNGRAPH_BENCH_REMOTE_DOCUMENTS": "12",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "bench",
-        "--quick",
-        "--only",
-        "remote",
-        "--results",
-        str(results),
-    ]
-    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
-    data = json.loads((results / "remote.json").read_text("utf-8"))
+def test_remote_benchmark_runs_on_every_store(quick_bench: Callable[..., Any]) -> None:
+    data = quick_bench("remote", UNGRAPH_BENCH_REMOTE_DOCUMENTS="12").data
     assert data["documents"] == 12
     assert set(data["stores"]) == {"embedded", "oxigraph", "virtuoso"}
     quads = {figures["quads"] for figures in data["stores"].values()}
