@@ -29,13 +29,13 @@ def test_serving_benchmark_runs_in_quick_mode(quick_bench: Callable[..., Any]) -
     _needs(None if shutil.which("wrk") else "wrk is missing (make system-deps installs it)")
     tarball = load_settings().ungd_dir / "ungd-txt.tar.gz"
     _needs(None if tarball.exists() else f"the General Debate corpus is missing: {tarball}")
-    run = quick_bench(
+    bench = quick_bench(
         "serving",
         timeout=600,
         UNGRAPH_BENCH_SERVING_DOCUMENTS="6",
         UNGRAPH_BENCH_SERVING_LOAD_SECONDS="1",
     )
-    data = run.data
+    data = bench.data
     assert data["quick"] is True
     assert data["graph"]["documents"] == 6 and data["graph"]["quads"] > 1000
 
@@ -72,4 +72,4 @@ def test_serving_benchmark_runs_in_quick_mode(quick_bench: Callable[..., Any]) -
         memory = data[key]
         # gunicorn master, server worker(s), fork server and query workers
         assert memory["processes"] >= 3 and 0 < memory["pss_mib"] <= memory["rss_mib"]
-    assert "serving benchmark:" in run.stdout and "latency, ms" in run.stdout
+    assert "serving benchmark:" in bench.stdout and "latency, ms" in bench.stdout
