@@ -469,3 +469,28 @@ def test_kill_9_during_a_build_leaves_the_previous_version_intact(
     assert json.loads(again.stdout)["documents"]["skipped_unchanged"] == len(SMALL)
     layout = StoreLayout(store)
     assert set(p.name for p in layout.versions.iterdir()) <= layout.keep_set()
+
+
+def test_the_loader_drops_only_graphs_the_version_may_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A graph from the parent version or from an earlier chunk of this build is replaced, not
+    merged with its new content; new graphs are bulk-loaded without a drop."""
+    monkeypatch.setattr(build_module._Loader, "CHUNK", 1)  # every write is its own chunk
+    seeded, fresh = "https://example.org/g/seeded", "https://example.org/g/fresh"
+    with open_store(str(tmp_path / "store")) as store:
+        store.replace_graph(seeded, Graph().parse(data="<urn:a> <urn:p> <urn:old> .", format="nt"))
+        dropped: list[str] = []
+        drop = store.drop_graph
+        monkeypatch.setattr(store, "drop_graph", lambda g: (dropped.append(g), drop(g)))
+        loader = build_module._Loader(store, [seeded])
+        loader.write(seeded, "<urn:a> <urn:p> <urn:new> .\n")
+        loader.write(fresh, "<urn:b> <urn:p> <urn:first> .\n")
+        loader.write(fresh, "<urn:b> <urn:p> <urn:second> .\n")  # claimed again by another source
+        loader.flush()
+        assert dropped == [seeded, fresh]
+        rows = store.query("SELECT ?g ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
+        assert [(str(r["g"]), str(r["o"])) for r in rows] == [
+            (fresh, "urn:second"),
+            (seeded, "urn:new"),
+        ]

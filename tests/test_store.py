@@ -454,3 +454,19 @@ def test_bad_or_unreachable_remote_locations_are_clear_errors(location: str, mes
 def test_opening_a_missing_store_read_only_says_how_to_make_one(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="ungraph build"):
         open_store(str(tmp_path / "none"), read_only=True)
+
+
+def test_buffered_records_are_durable_after_close_and_visible_before(tmp_path: Path) -> None:
+    """Records are committed in batches: reads see the buffer, a reopened store sees all."""
+    location = str(tmp_path / "store")
+    with open_store(location) as writer:
+        for n in range(2_500):  # two full batches and a remainder
+            writer.record_document(DocumentRecord(f"doc-{n}", G1, f"h{n}", "p", "2024-01-01"))
+        writer.forget_document("doc-7")
+        assert len(writer.documents()) == 2_499
+        writer.forget_document("doc-8")  # buffered, written only at close
+    with open_store(location, read_only=True) as reader:
+        records = reader.documents()
+    assert len(records) == 2_498
+    assert "doc-7" not in records and "doc-8" not in records
+    assert records["doc-2499"].content_hash == "h2499"
