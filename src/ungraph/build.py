@@ -33,6 +33,7 @@ from rdflib import Graph
 
 from ungraph import __version__
 from ungraph.config import Settings
+from ungraph.conflicts import Conflict, SingleValued, find_conflicts, shared_facts, single_valued
 from ungraph.extract import extract_document
 from ungraph.extract.knowledge import Knowledge
 from ungraph.iris import Minter
@@ -170,6 +171,7 @@ class BuildReport:
     documents_in_store: int = 0
     store_quads: int = 0
     quarantined: list[Quarantined] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
     shared_graphs: dict[str, int] = field(default_factory=dict)
     shared_graphs_reused: bool = False
     duplicates: list[dict[str, str]] = field(default_factory=list)
@@ -212,6 +214,7 @@ class BuildReport:
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "peak_mib": self.peak_mib,
             "quarantined": [q.to_json() for q in self.quarantined],
+            "conflicts": [c.to_json() for c in self.conflicts],
             "duplicates": self.duplicates,
             "dropped_links": self.dropped_links,
             "warnings": self.warnings,
@@ -263,6 +266,7 @@ class _Done:
     message: str = ""
     results: tuple[ShapeResult, ...] = ()
     dropped: tuple[str, ...] = ()
+    shared: tuple[tuple[str, str], ...] = ()  # see ungraph.conflicts.shared_facts
     extract_seconds: float = 0.0
     map_seconds: float = 0.0
     validate_seconds: float = 0.0
@@ -275,6 +279,7 @@ class _WorkerState:
     minter: Minter
     run: Run
     validator: GraphValidator
+    single: SingleValued
     timeout: float
 
 
@@ -288,11 +293,13 @@ def _init_worker(
     if pooled:
         # Ctrl-C is for the main process, which aborts the build and stops the pool.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    validator = GraphValidator(types=types)
     _STATE = _WorkerState(
         Knowledge.load(settings),
         Minter(settings.base_iri),
         run,
-        GraphValidator(types=types),
+        validator,
+        single_valued(validator.shapes.original),
         timeout,
     )
     # Extractors and pySHACL build their indexes on first use: pay that here, not on the first
@@ -402,6 +409,7 @@ def _process(jobs: Sequence[_Job]) -> list[_Done]:
             else f"{len(validation.violations)} SHACL violation(s)",
             results=validation.results,
             dropped=result.dropped,
+            shared=shared_facts(result.graph, result.iri, state.single),
             extract_seconds=extract_s,
             map_seconds=map_s,
             validate_seconds=share,
@@ -458,6 +466,7 @@ def build(
         )
         shared, types = _prepare_shared(settings, minter, store_build, report)
         books = _Books(store, report, notify, force=options.force)
+        books.shared.update(_previous_conflicts(store_build))
         _run_documents(settings, options, books, types, run)
         if shared is not None:
             loading = time.perf_counter()
@@ -537,6 +546,19 @@ def _previous_report(store_build: StoreBuild) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def _previous_conflicts(store_build: StoreBuild) -> set[tuple[str, str]]:
+    """The conflicts the previous build reported, to check again: a conflict between two
+    unchanged documents was found when one of them was built, and the documents of this
+    build bring their own pairs."""
+    previous = _previous_report(store_build) or {}
+    found = previous.get("conflicts", [])
+    return {
+        (item["focus"], item["path"])
+        for item in found
+        if isinstance(item, dict) and "focus" in item and "path" in item
+    }
 
 
 def _shared_graphs(settings: Settings, minter: Minter) -> dict[str, Graph]:
@@ -635,6 +657,7 @@ class _Books:
             self.by_hash.setdefault(record.content_hash, record)
         self.claims: dict[str, tuple[int, str]] = {}  # document IRI -> (number, origin)
         self.unidentified_failures = 0
+        self.shared: set[tuple[str, str]] = set()  # facts about shared resources, to check
         self.loader = _Loader(store, (record.graph for record in self.records.values()))
 
     def skip(self, number: int, source: SourceDocument) -> bool:
@@ -702,6 +725,7 @@ class _Books:
         if not self._claim(item.document, item.number, item.origin):
             return
         self.loader.write(item.graph, item.ntriples)
+        self.shared.update(item.shared)
         replaced = item.document in self.records
         record = DocumentRecord(
             item.document,
@@ -724,9 +748,15 @@ class _Books:
         )
 
     def finish(self, *, prune: bool) -> None:
-        """Write what is still buffered, then drop the documents no source claimed this time,
-        when asked to and when it is safe."""
+        """Write what is still buffered, drop the documents no source claimed this time (when
+        asked to and when it is safe), then look for cross-document conflicts."""
         self.loader.flush()
+        self._prune(prune)
+        checking = time.perf_counter()
+        self.report.conflicts = find_conflicts(self.store, self.shared)
+        self.report.timings["conflicts"] = time.perf_counter() - checking
+
+    def _prune(self, prune: bool) -> None:
         if not prune:
             return
         if self.unidentified_failures:
@@ -858,6 +888,7 @@ def summarize(report: BuildReport) -> list[tuple[str, str]]:
         ("built", f"{report.built} ({report.replaced} replaced)"),
         ("skipped (unchanged)", str(report.skipped)),
         ("quarantined", str(len(report.quarantined))),
+        ("conflicts", str(len(report.conflicts))),
         ("duplicates", str(len(report.duplicates))),
         ("pruned", str(report.pruned)),
         ("documents in store", str(report.documents_in_store)),
@@ -872,10 +903,12 @@ def summarize(report: BuildReport) -> list[tuple[str, str]]:
 
 def iter_quarantine_lines(report: BuildReport) -> Iterable[str]:
     """The quarantine as readable lines: file, stage, message, then each SHACL result (shape,
-    focus node, path, message)."""
+    focus node, path, message); then the cross-document conflicts."""
     for item in report.quarantined:
         kept = " (previous version kept)" if item.kept_previous else ""
         yield f"{item.origin}: {item.stage}: {item.message}{kept}"
         for result in item.results:
             if result.severity == "Violation":
                 yield f"    {result.describe()}"
+    for conflict in report.conflicts:
+        yield f"conflict: {conflict.describe()}"
