@@ -148,6 +148,8 @@ def test_a_second_build_skips_everything(
     assert again.documents_in_store == first.documents_in_store
     assert again.store_quads == first.store_quads
     assert current_version(str(store)) != before
+    # The first version was compacted before the switch; nothing was written this time.
+    assert first.timings["optimize"] > 0 and "optimize" not in again.timings
 
 
 # Small builds -------------------------------------------------------------------------------------
@@ -352,6 +354,16 @@ def test_cli_build_default_sources_summary_and_exit_codes(
     missing = runner.invoke(main, ["build", "--store", str(store), str(tmp_path / "nothing")])
     assert missing.exit_code == 1
     assert "no such file or folder" in missing.stderr
+
+
+def test_cli_build_no_optimize_leaves_the_store_as_loaded(small: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["build", str(small), "--store", str(tmp_path / "s"), "--no-optimize", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["documents"]["built"] == len(SMALL)
+    assert "optimize" not in report["timings"]
 
 
 def test_cli_build_verbose_lists_every_document(small: Path, tmp_path: Path) -> None:

@@ -67,7 +67,10 @@ def test_two_documents_giving_an_event_two_countries_are_reported(
 ) -> None:
     sources = tmp_path / "releases.jsonl"
     sources.write_text(
-        _press_release(1, "Athens, Greece") + "\n" + _press_release(2, "Geneva, Switzerland") + "\n",
+        _press_release(1, "Athens, Greece")
+        + "\n"
+        + _press_release(2, "Geneva, Switzerland")
+        + "\n",
         "utf-8",
     )
     store = tmp_path / "store"

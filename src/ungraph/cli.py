@@ -684,6 +684,12 @@ def serve_command(
     help="Seconds per document before it is quarantined; 0: no limit [120].",
 )
 @click.option("--max-bytes", type=click.IntRange(min=1), help="Largest document read [5 MiB].")
+@click.option(
+    "--optimize/--no-optimize",
+    default=True,
+    show_default=True,
+    help="Compact the new store version for faster queries before switching to it.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="One line per document.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
 @pass_cli
@@ -698,6 +704,7 @@ def build_command(
     force: bool,
     timeout: float | None,
     max_bytes: int | None,
+    optimize: bool,
     verbose: bool,
     as_json: bool,
 ) -> None:
@@ -733,6 +740,7 @@ def build_command(
         timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
         max_bytes=max_bytes or DEFAULT_MAX_BYTES,
         report=report,
+        optimize=optimize,
     )
     console = Console(stderr=True)
     with _BuildProgress(console, enabled=console.is_terminal and not verbose) as progress:
