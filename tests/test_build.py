@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 
 import ungraph.build as build_module
+import ungraph.mapping as mapping_module
 from ungraph.build import REPORT_NAME, BuildError, BuildOptions, BuildReport, build
 from ungraph.cli import main
 from ungraph.config import Settings
@@ -27,7 +28,7 @@ from ungraph.extract import EXTRACTORS
 from ungraph.formats import NTRIPLES
 from ungraph.mapping import MappedDocument
 from ungraph.namespaces import UNG
-from ungraph.store import current_version, open_store
+from ungraph.store import SelectResult, current_version, open_store
 from ungraph.store.layout import StoreLayout
 
 SEED = "https://w3id.org/ungraph/id/document/sg-sm-17419"
@@ -191,7 +192,7 @@ def test_a_document_that_violates_the_shapes_is_quarantined(
     (small / "000_seed.txt").write_text(
         (small / "000_seed.txt").read_text("utf-8") + "\nOne more line.\n", "utf-8"
     )
-    original = build_module.map_document
+    original = mapping_module.map_document
 
     def inject(*args: object, **kwargs: object) -> MappedDocument:
         mapped = original(*args, **kwargs)  # type: ignore[arg-type]
@@ -494,7 +495,12 @@ def test_the_loader_drops_only_graphs_the_version_may_hold(
         store.replace_graph(seeded, Graph().parse(data="<urn:a> <urn:p> <urn:old> .", format="nt"))
         dropped: list[str] = []
         drop = store.drop_graph
-        monkeypatch.setattr(store, "drop_graph", lambda g: (dropped.append(g), drop(g)))
+
+        def recorded_drop(graph: str) -> None:
+            dropped.append(graph)
+            drop(graph)
+
+        monkeypatch.setattr(store, "drop_graph", recorded_drop)
         loader = build_module._Loader(store, [seeded])
         loader.write(seeded, "<urn:a> <urn:p> <urn:new> .\n")
         loader.write(fresh, "<urn:b> <urn:p> <urn:first> .\n")
@@ -502,7 +508,8 @@ def test_the_loader_drops_only_graphs_the_version_may_hold(
         loader.flush()
         assert dropped == [seeded, fresh]
         rows = store.query("SELECT ?g ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
-        assert [(str(r["g"]), str(r["o"])) for r in rows] == [
+        assert isinstance(rows, SelectResult)
+        assert [(str(g), str(o)) for g, o in rows] == [
             (fresh, "urn:second"),
             (seeded, "urn:new"),
         ]
