@@ -156,7 +156,9 @@ def prepare_store(settings: Settings) -> tuple[str, Path, dict[str, Any]]:
     cache.mkdir(parents=True, exist_ok=True)
     store_path = cache / "store"
     marker = cache / "built.json"
-    if not marker.exists():
+    # A store built before builds compacted their version is built again: it would be served
+    # slower than what ``ungraph build`` now produces.
+    if not marker.exists() or "optimize_s" not in json.loads(marker.read_text("utf-8")):
         if members:
             source = cache / "txt"
             if not source.exists():
@@ -183,6 +185,7 @@ def prepare_store(settings: Settings) -> tuple[str, Path, dict[str, Any]]:
                     "build_s": round(seconds, 1),
                     "documents": report["documents"],
                     "pipeline": report["pipeline"],
+                    "optimize_s": report["timings"].get("optimize"),
                 }
             ),
             "utf-8",
