@@ -18,8 +18,8 @@ from typing import Any
 from ungraph.sources import SourceDocument, read_sources
 
 FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "data" / "html"
-WORDS = ("digital", "cooperation", "network", "access", "school", "clinic", "village")
-WORDS += ("library", "standard", "radio", "volunteer", "data", "connection", "skills")
+WORDS: tuple[str, ...] = ("digital", "cooperation", "network", "access", "school", "clinic")
+WORDS += ("village", "library", "standard", "radio", "volunteer", "data", "connection", "skills")
 WORDS += ("training", "community", "partnership", "government", "youth")
 
 

@@ -13,6 +13,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
+from rdflib.term import Node
 
 from ungraph.export import (
     CC_BY_4,
@@ -122,6 +123,13 @@ def test_exports_are_reproducible(exported: tuple[Path, GraphStore], tmp_path: P
             assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
 
 
+def _integer(graph: Graph, subject: Node, predicate: URIRef) -> int:
+    """The number ``graph`` states for ``subject`` and ``predicate``, which must be a literal."""
+    value = graph.value(subject, predicate)
+    assert isinstance(value, Literal), (subject, predicate, value)
+    return int(value)
+
+
 def _void(out: Path) -> Graph:
     return Graph().parse(out / "void.ttl", format="turtle")
 
@@ -134,8 +142,8 @@ def test_void_states_the_counts(exported: tuple[Path, GraphStore], expected: Dat
     assert (dataset, RDF.type, DCAT.Dataset) in void
     merged = _merge(expected)
     assert void.value(dataset, VOID.triples) == Literal(len(merged), datatype=XSD.integer)
-    assert int(void.value(dataset, VOID.distinctSubjects)) == len(set(merged.subjects()))
-    assert int(void.value(dataset, VOID.properties)) == len(set(merged.predicates()))
+    assert _integer(void, dataset, VOID.distinctSubjects) == len(set(merged.subjects()))
+    assert _integer(void, dataset, VOID.properties) == len(set(merged.predicates()))
     assert str(void.value(dataset, VOID.sparqlEndpoint)) == f"{BASE}sparql"
     assert str(void.value(dataset, URIRef("http://www.w3.org/ns/dcat#version"))) == "9.9.9"
     assert void.value(dataset, DCTERMS.modified) == Literal(
@@ -171,7 +179,7 @@ def test_distributions_have_size_media_type_and_checksum(exported: tuple[Path, G
         url = str(void.value(distribution, DCAT.downloadURL))
         assert url.startswith("https://example.org/dl/")
         path = out / url.rsplit("/", 1)[1]
-        assert int(void.value(distribution, DCAT.byteSize)) == path.stat().st_size
+        assert _integer(void, distribution, DCAT.byteSize) == path.stat().st_size
         media = str(void.value(distribution, DCAT.mediaType))
         assert media.startswith("https://www.iana.org/assignments/media-types/")
         checksum = void.value(distribution, SPDX.checksum)
@@ -210,7 +218,7 @@ def test_void_linksets(exported: tuple[Path, GraphStore]) -> None:
             str(void.value(linkset, VOID.objectsTarget)),
             str(void.value(linkset, VOID.linkPredicate)),
         )
-        found[key] = int(void.value(linkset, VOID.triples))
+        found[key] = _integer(void, linkset, VOID.triples)
     ung = Namespace("https://w3id.org/ungraph/ontology#")
     sdg = "http://metadata.un.org/sdg"
     assert found == {

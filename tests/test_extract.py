@@ -196,7 +196,7 @@ def test_off_topic_document_is_not_ict_related(knowledge: Knowledge) -> None:
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=1500))
+@given(st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=1500))
 def test_no_text_crashes_the_extractors(knowledge: Knowledge, text: str) -> None:
     extraction = _extract(
         knowledge, text, source_url="https://press.un.org/en/2015/sgsm17419.doc.htm"

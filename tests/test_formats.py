@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyoxigraph
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,6 +18,7 @@ from ungraph.formats import (
     RESULTS_XML,
     TRIG,
     TURTLE,
+    Format,
     UnknownFormat,
     by_extension,
     by_media_type,
@@ -49,6 +51,7 @@ def test_every_engine_format_agrees_with_pyoxigraph(fmt: object) -> None:
     # The canonical media type is the engine's own, so headers and engine never disagree.
     assert engine.media_type.split(";")[0] == fmt.media_type
     if fmt.kind == "rdf":
+        assert isinstance(engine, pyoxigraph.RdfFormat)
         assert engine.supports_datasets == fmt.dataset
         assert fmt.rdflib is not None
 
@@ -98,7 +101,7 @@ def test_lookups() -> None:
         ("text/turtle;q=abc", [TURTLE], None),
     ],
 )
-def test_negotiate(accept: str, candidates: list, expected: object) -> None:
+def test_negotiate(accept: str, candidates: list[Format], expected: Format | None) -> None:
     assert negotiate(accept, candidates) is expected
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeGuard
 
 import pytest
 from rdflib import XSD, Graph, Literal
@@ -95,7 +96,7 @@ def decode(graph: Graph, source: SourceDocument) -> Graph:
     return decoded
 
 
-def _is_text(node: object) -> bool:
+def _is_text(node: object) -> TypeGuard[Literal]:
     return isinstance(node, Literal) and node.datatype in (None, XSD.string)
 
 

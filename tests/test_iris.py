@@ -83,7 +83,7 @@ def test_any_symbol_gives_a_valid_document_iri_and_graph(symbol: str) -> None:
 
 
 @given(
-    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=200).map(
+    st.text(alphabet=st.characters(exclude_categories=["Cs"]), min_size=1, max_size=200).map(
         lambda path: f"https://press.un.org/{path}"
     )
 )

@@ -157,8 +157,8 @@ def test_void_link_sets_count_the_dump(exported: Path) -> None:
     dumped = Graph().parse(data=gzip.decompress((exported / LINKS_FILE).read_bytes()), format="nt")
     counted: Counter[tuple[str, str, str]] = Counter()
     for s, p, o in dumped:
-        target = next(d for d in EXTERNAL_DATASETS if d.holds(str(o)))
-        counted[(source_of(str(s)), target.key, str(p))] += 1
+        external = next(d for d in EXTERNAL_DATASETS if d.holds(str(o)))
+        counted[(source_of(str(s)), external.key, str(p))] += 1
     iris = {d.key: d.iri for d in EXTERNAL_DATASETS}
     stated: Counter[tuple[str, str, str]] = Counter()
     for linkset in void.objects(dataset, VOID.subset):

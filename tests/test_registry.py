@@ -21,6 +21,10 @@ from hypothesis import strategies as st
 from ungraph.config import SettingError, Settings, load_settings
 from ungraph.registry import (
     QID,
+    Country,
+    Organization,
+    Person,
+    Place,
     Registry,
     VocabularyError,
     date_range,
@@ -84,7 +88,7 @@ def test_every_wikidata_identifier_comes_from_the_verified_table(
     registry: Registry, tsv: Path
 ) -> None:
     rows = load_wikidata(tsv)
-    entities = [
+    entities: list[Person | Organization | Place | Country] = [
         *registry.people.values(), *registry.organizations.values(), *registry.places.values(),
         *registry.countries.values(),
     ]  # fmt: skip
@@ -491,7 +495,7 @@ def test_matching_never_crashes(text: str) -> None:
     normalize_phrase(text)
     for finder in (registry.find_countries, registry.find_people, registry.find_posts):
         end = 0
-        for start, stop, _ in finder(text):  # type: ignore[operator]
+        for start, stop, _ in finder(text):
             assert end <= start < stop <= len(text)
             end = stop
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 import pytest
 from bs4 import BeautifulSoup
@@ -115,7 +116,23 @@ def test_two_captures_of_one_page_read_the_same() -> None:
 
 # -- modelled layouts, on fixture pages written for these tests -----------------------------
 
-MODELLED = {
+
+class Expected(TypedDict):
+    """What reading one modelled page must give."""
+
+    layout: str
+    title: str
+    published: str
+    symbols: tuple[str, ...]
+    kind: str | None
+    source_url: str | None
+    first: str
+    absent: tuple[str, ...]
+    place: NotRequired[str]
+    encoding: NotRequired[str]
+
+
+MODELLED: dict[str, Expected] = {
     "press_un_org_multi_symbol.html": {
         "layout": "press.un.org",
         "title": "Secretary-General Hails Volunteer Radio Networks on International Day",

@@ -14,7 +14,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from ungraph.cli import EXIT_ERROR, EXIT_FAILED, EXIT_OK, main
-from ungraph.store import open_store
+from ungraph.store import GraphResult, open_store
 
 DATA = Path(__file__).parent / "data" / "store"
 FORMATS_DIR = DATA / "formats"
@@ -137,7 +137,9 @@ def test_construct_as_rdf(location: str, fmt: str) -> None:
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"rdflib\.")
         graph = Graph().parse(data=raw, format=rdflib_name)
     with open_store(location, read_only=True) as store:
-        expected = store.query(query).graph()  # type: ignore[union-attr]
+        result = store.query(query)
+        assert isinstance(result, GraphResult)
+        expected = result.graph()
     assert len(graph) == 12
     assert isomorphic(graph, expected)
 

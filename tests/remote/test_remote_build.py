@@ -124,7 +124,8 @@ def test_a_rebuild_replaces_only_the_changed_document(
             text = store.query(
                 f"SELECT ?t WHERE {{ GRAPH <{graph}> {{ ?d <https://w3id.org/ungraph/ontology#text> ?t }} }}"
             )
-            assert any("every school" in str(row[0]) for row in text)  # type: ignore[union-attr]
+            assert isinstance(text, SelectResult)
+            assert any("every school" in str(row[0]) for row in text)
             for other in set(after) - {key}:
                 assert store.count(after[other].graph) == graphs_before[after[other].graph]
         third = build_into(settings, sources, engine.location)

@@ -27,6 +27,12 @@ TERM = st.one_of(
 ROWS = st.lists(st.lists(TERM, min_size=2, max_size=2), max_size=25)
 
 
+def _results_format(fmt: str) -> ox.QueryResultsFormat:
+    engine = {f.name: f for f in RESULT_FORMATS}[fmt].oxigraph
+    assert isinstance(engine, ox.QueryResultsFormat)
+    return engine
+
+
 def _serialised(rows: list[list[ox.Literal | ox.NamedNode | None]], fmt: str) -> bytes:
     store = ox.Store()
     values = " ".join(
@@ -35,7 +41,7 @@ def _serialised(rows: list[list[ox.Literal | ox.NamedNode | None]], fmt: str) ->
     answer = store.query(f"SELECT ?a ?b WHERE {{ VALUES (?a ?b) {{ {values} }} }}")
     assert isinstance(answer, ox.QuerySolutions)
     output = io.BytesIO()
-    answer.serialize(output, {f.name: f for f in RESULT_FORMATS}[fmt].oxigraph)  # type: ignore[arg-type]
+    answer.serialize(output, _results_format(fmt))
     return output.getvalue()
 
 
@@ -52,7 +58,7 @@ def _chunks(data: bytes, cuts: list[int]) -> list[bytes]:
 @settings(max_examples=150, deadline=None)
 @given(rows=ROWS, cuts=st.lists(st.integers(0, 10**6), max_size=12))
 def test_counter_counts_every_row(
-    fmt: str, rows: list[list[ox.Literal | None]], cuts: list[int]
+    fmt: str, rows: list[list[ox.Literal | ox.NamedNode | None]], cuts: list[int]
 ) -> None:
     data = _serialised(rows, fmt)
     counter = row_counter(fmt)
@@ -65,8 +71,9 @@ def test_counter_counts_every_row(
 def test_rows_without_bindings_count(fmt: str) -> None:
     store = ox.Store()
     answer = store.query("SELECT * WHERE { VALUES ?x { 1 2 3 } FILTER(true) }")
+    assert isinstance(answer, ox.QuerySolutions)
     output = io.BytesIO()
-    answer.serialize(output, {f.name: f for f in RESULT_FORMATS}[fmt].oxigraph)  # type: ignore[union-attr,arg-type]
+    answer.serialize(output, _results_format(fmt))
     counter = row_counter(fmt)
     for byte in output.getvalue():
         counter.feed(bytes([byte]))

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Namespace
+from rdflib import Graph, Literal, Namespace
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
@@ -85,13 +85,17 @@ def _manifest(shared: Path) -> tuple[Path, list[Case]]:
     graph = Graph().parse(path, format="turtle", publicID=path.as_uri())
     manifest = next(graph.subjects(RDF.type, MF.Manifest))
     cases = []
-    for entry in Collection(graph, graph.value(manifest, MF.entries)):
+    entries = graph.value(manifest, MF.entries)
+    assert entries is not None, manifest
+    for entry in Collection(graph, entries):
         case = Case(str(entry).rsplit("#", 1)[1], str(graph.value(entry, MF.name)), [])
         for data in graph.objects(entry, UT.graphData):
             file = Path(urlsplit(str(graph.value(data, UT.graph))).path)
             case.graph_data.append((file, str(graph.value(data, RDFS.label))))
         action = graph.value(entry, MF.action)
-        for node in Collection(graph, graph.value(action, HT.requests)):
+        requests = graph.value(action, HT.requests)
+        assert requests is not None, entry
+        for node in Collection(graph, requests):
             headers = {}
             for header in Collection(graph, graph.value(node, HT.headers) or RDF.nil):
                 headers[str(graph.value(header, HT.fieldName)).lower()] = str(
@@ -104,6 +108,7 @@ def _manifest(shared: Path) -> tuple[Path, list[Case]]:
                 raw = str(graph.value(body, CNT.chars)).encode(encoding)
             response = graph.value(node, HT.resp)
             boolean = graph.value(response, MF.expectedBoolean)
+            assert boolean is None or isinstance(boolean, Literal), boolean
             fmt = graph.value(response, MF.expectedFormat)
             # Every path starts with /sparql/; this endpoint is /sparql (as the manifest allows).
             path_value = str(graph.value(node, HT.absolutePath)).replace("/sparql/", "/sparql", 1)
