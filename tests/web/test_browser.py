@@ -16,11 +16,17 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from ungraph.export import ExportOptions, export
 from ungraph.store import begin_build, open_store
+
+if TYPE_CHECKING:
+    # Imported at run time by the browser fixture only: without Playwright the tests are skipped.
+    from playwright.sync_api import Browser, Page
+    from tests.web.conftest import Fixture
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +58,7 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 
 
 
 @pytest.fixture(scope="module")
-def server(fixture_graph, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(fixture_graph: Fixture, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``ungraph serve`` on a folder store holding the fixture graph, with its export."""
     root = tmp_path_factory.mktemp("served")
     store = str(root / "store")
@@ -95,7 +101,7 @@ def server(fixture_graph, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     playwright_api = pytest.importorskip("playwright.sync_api", reason="make install brings it")
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"{CHROMIUM} is missing: `make system-deps` installs Debian's chromium")
@@ -107,10 +113,10 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, server: str) -> Iterator[object]:
+def page(browser: Browser, server: str) -> Iterator[Page]:
     """A page that records every request; none may go to another host."""
     ARTIFACTS.mkdir(exist_ok=True)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server)  # type: ignore[attr-defined]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server)
     opened = context.new_page()
     requested: list[str] = []
     opened.on("request", lambda request: requested.append(request.url))
@@ -120,7 +126,7 @@ def page(browser, server: str) -> Iterator[object]:
     assert not outside, f"requests left the machine: {outside}"
 
 
-def test_landing_page_shows_counts_and_charts(page) -> None:
+def test_landing_page_shows_counts_and_charts(page: Page) -> None:
     page.goto("/")
     assert "commitments on ICT" in page.inner_text("h1")
     assert page.locator("figure.chart svg[role=img]").count() == 5
@@ -128,7 +134,7 @@ def test_landing_page_shows_counts_and_charts(page) -> None:
     page.screenshot(path=str(ARTIFACTS / "landing.png"), full_page=True)
 
 
-def test_query_editor_runs_a_query_and_shows_results(page) -> None:
+def test_query_editor_runs_a_query_and_shows_results(page: Page) -> None:
     page.goto("/query")
     page.wait_for_selector(".yasgui .CodeMirror", timeout=20_000)
     query = (
@@ -150,7 +156,7 @@ def test_query_editor_runs_a_query_and_shows_results(page) -> None:
     assert "video message" in page.inner_text("h1")
 
 
-def test_editor_tabs_are_the_catalogue(page, server: str) -> None:
+def test_editor_tabs_are_the_catalogue(page: Page, server: str) -> None:
     import json
 
     page.goto("/query")
@@ -168,7 +174,7 @@ def test_editor_tabs_are_the_catalogue(page, server: str) -> None:
         page.screenshot(path=str(ARTIFACTS / "query-example.png"), full_page=True)
 
 
-def test_from_a_chart_to_a_document_with_highlighted_evidence(page) -> None:
+def test_from_a_chart_to_a_document_with_highlighted_evidence(page: Page) -> None:
     page.goto("/")
     page.locator("#chart-speakers a").filter(has_text="Ban Ki-moon").first.click()
     page.wait_for_url("**/page/person/ban-ki-moon")
@@ -185,7 +191,7 @@ def test_from_a_chart_to_a_document_with_highlighted_evidence(page) -> None:
     page.screenshot(path=str(ARTIFACTS / "document.png"), full_page=True)
 
 
-def test_search_leads_to_the_document(page) -> None:
+def test_search_leads_to_the_document(page: Page) -> None:
     page.goto("/")
     page.fill("#site-q", "unconnected")
     page.keyboard.press("Enter")
@@ -195,7 +201,7 @@ def test_search_leads_to_the_document(page) -> None:
     page.screenshot(path=str(ARTIFACTS / "search-result.png"), full_page=True)
 
 
-def test_keyboard_focus_is_visible(page) -> None:
+def test_keyboard_focus_is_visible(page: Page) -> None:
     page.goto("/")
     page.keyboard.press("Tab")
     focused = page.evaluate(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from flask.testing import FlaskClient
 from pyld import jsonld  # type: ignore[import-untyped]
 from rdflib import Graph, URIRef
@@ -65,6 +65,19 @@ def _soup(client: FlaskClient, url: str, status: int = 200) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
+def _tag(found: object) -> Tag:
+    """What ``find`` found, which must be an element (bs4 also types it as text or nothing)."""
+    assert isinstance(found, Tag), found
+    return found
+
+
+def _attr(tag: Tag, name: str) -> str:
+    """A single-valued attribute of ``tag`` (bs4 types every attribute as maybe a list)."""
+    value = tag[name]
+    assert isinstance(value, str), (name, value)
+    return value
+
+
 def _csv(data: bytes, delimiter: str = ",") -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8")), delimiter=delimiter))
 
@@ -112,7 +125,7 @@ def test_listing_as_json(client: FlaskClient) -> None:
 
 def test_page_shows_form_answer_and_query(client: FlaskClient) -> None:
     soup = _soup(client, DELIVERED)
-    assert soup.find("h1").get_text(strip=True).startswith("Messages delivered")  # type: ignore[union-attr]
+    assert _tag(soup.find("h1")).get_text(strip=True).startswith("Messages delivered")
     field = soup.find("input", id="param-post")
     assert field is not None and field["value"] == "id/post/un-secretary-general"
     assert soup.find("label", attrs={"for": "param-post"}) is not None
@@ -123,7 +136,7 @@ def test_page_shows_form_answer_and_query(client: FlaskClient) -> None:
     # Resource cells link to their pages on this server.
     assert table.find("a", href="/page/person/wu-hongbo") is not None
     assert "Sha Zukang" in table.get_text()
-    assert "ung:speakerRole" in soup.select_one("pre.sparql").get_text()  # type: ignore[union-attr]
+    assert "ung:speakerRole" in _tag(soup.select_one("pre.sparql")).get_text()
     downloads = {a.get_text(): a["href"] for a in soup.select("p.formats a")}
     assert downloads["CSV"] == f"{DELIVERED}.csv"
 
@@ -175,8 +188,8 @@ def test_parameters_come_from_the_url(client: FlaskClient) -> None:
     }
     # The page's form keeps the value given and its download links carry it.
     soup = _soup(client, f"{GROUP}?group={ID}group/developing-countries")
-    assert soup.find("input", id="param-group")["value"] == f"{ID}group/developing-countries"  # type: ignore[index]
-    csv_link = next(a["href"] for a in soup.select("p.formats a") if a.get_text() == "CSV")
+    assert _tag(soup.find("input", id="param-group"))["value"] == f"{ID}group/developing-countries"
+    csv_link = next(_attr(a, "href") for a in soup.select("p.formats a") if a.get_text() == "CSV")
     assert csv_link.startswith(f"{GROUP}.csv?group=")
 
 
@@ -201,7 +214,7 @@ def test_errors_have_the_json_shape(client: FlaskClient, url: str, status: int) 
 
 def test_a_bad_value_on_the_page_says_why(client: FlaskClient) -> None:
     soup = _soup(client, "/queries/01-sdg-targets-linked-to-ict-by-year?year=twenty", status=400)
-    alert = soup.find(attrs={"role": "alert"})
+    alert = soup.find(None, {"role": "alert"})
     assert alert is not None and "year" in alert.get_text() and "integer" in alert.get_text()
 
 
@@ -209,7 +222,10 @@ def test_the_federated_query_is_shown_not_run(client: FlaskClient) -> None:
     soup = _soup(client, "/queries/10-federated-people-on-wikidata")
     assert "federated" in soup.get_text()
     assert soup.select_one("table.results") is None
-    assert "SERVICE <https://query.wikidata.org/sparql>" in soup.select_one("pre.sparql").get_text()  # type: ignore[union-attr]
+    assert (
+        "SERVICE <https://query.wikidata.org/sparql>"
+        in _tag(soup.select_one("pre.sparql")).get_text()
+    )
 
 
 def test_the_catalogue_runs_through_the_endpoint_s_worker_processes(
@@ -307,7 +323,7 @@ def test_framed_json_of_an_unknown_document_is_404(client: FlaskClient) -> None:
 def test_the_link_page(client: FlaskClient) -> None:
     soup = _soup(client, "/link")
     text = soup.get_text()
-    assert soup.find("h1").get_text() == "Link to ungraph"  # type: ignore[union-attr]
+    assert _tag(soup.find("h1")).get_text() == "Link to ungraph"
     for expected in (
         f"{BASE}id/document/",
         "owl:deprecated",
@@ -316,7 +332,7 @@ def test_the_link_page(client: FlaskClient) -> None:
         "oa:exact",
     ):
         assert expected in text
-    hrefs = {a["href"] for a in soup.find_all("a", href=True)}
+    hrefs = {_attr(a, "href") for a in soup.find_all("a", href=True)}
     assert f"/context/{context_version()}.jsonld" in hrefs
     assert "/data/document/sg-sm-17419.framed.jsonld" in hrefs
     assert "/queries/21-document-fact-sheet-by-symbol" in hrefs

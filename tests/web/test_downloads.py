@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from bs4 import BeautifulSoup
@@ -19,6 +21,9 @@ from rdflib.namespace import DCTERMS, RDF, SH
 from ungraph.export import ExportOptions, export
 from ungraph.resources import ontology_path, shapes_paths
 from ungraph.store import open_store
+
+if TYPE_CHECKING:
+    from tests.web.conftest import Fixture
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +137,9 @@ def test_void_format_parameter_and_dataset_iri(client: FlaskClient) -> None:
     assert dataset.status_code == 303 and dataset.headers["Location"] == "/void"
 
 
-def test_without_an_export_the_page_says_so(client_on, fresh_fixture) -> None:
+def test_without_an_export_the_page_says_so(
+    client_on: Callable[..., FlaskClient], fresh_fixture: Fixture
+) -> None:
     client = client_on(fresh_fixture.graphs)
     page = client.get("/downloads")
     assert page.status_code == 200

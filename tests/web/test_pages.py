@@ -3,6 +3,9 @@ highlighted and cross-linked with the facts, posts over time, editions, concepts
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import pytest
 from bs4 import BeautifulSoup, Tag
 from flask import Flask
@@ -13,6 +16,9 @@ from rdflib.namespace import RDFS, XSD
 from ungraph.iris import sdg_iri
 from ungraph.namespaces import OA
 from ungraph.web.pages import INCOMING_PAGE
+
+if TYPE_CHECKING:
+    from tests.web.conftest import Fixture
 
 
 @pytest.fixture
@@ -35,6 +41,13 @@ def _section(soup: BeautifulSoup, heading_id: str) -> Tag:
     return section
 
 
+def _attr(tag: Tag, name: str) -> str:
+    """A single-valued attribute of ``tag`` (bs4 types every attribute as maybe a list)."""
+    value = tag[name]
+    assert isinstance(value, str), (name, value)
+    return value
+
+
 def test_page_is_accessible_html(client: FlaskClient) -> None:
     soup = _page(client, "/page/document/sg-sm-1001")
     assert soup.html is not None and soup.html["lang"] == "en"
@@ -46,7 +59,9 @@ def test_page_is_accessible_html(client: FlaskClient) -> None:
     for control in soup.find_all(["input", "select", "textarea"]):
         if control.get("type") in {"hidden", "submit"}:
             continue
-        assert soup.find("label", attrs={"for": control.get("id")}) is not None, control
+        # bs4 reads None as "has no such attribute" (its types leave None out).
+        label = soup.find("label", attrs={"for": control.get("id")})  # type: ignore[dict-item]
+        assert label is not None, control
     # every table header cell says what it heads
     for th in soup.find_all("th"):
         assert th.get("scope") in {"col", "row"}, th
@@ -71,7 +86,7 @@ def test_document_page_label_types_and_speech(client: FlaskClient) -> None:
 
 
 def test_evidence_passages_are_highlighted_and_linked_both_ways(
-    client: FlaskClient, fixture_graph
+    client: FlaskClient, fixture_graph: Fixture
 ) -> None:
     soup = _page(client, "/page/document/sg-sm-1001")
     text = soup.find("div", class_="text")
@@ -89,13 +104,13 @@ def test_evidence_passages_are_highlighted_and_linked_both_ways(
         assert passage in highlighted, passage
     # Nested passages: "affordable access" (a theme) inside the target's passage is covered twice.
     nested = next(m for m in marks if m.get_text() == "affordable access")
-    assert len(nested["data-passages"].split()) == 2
+    assert len(_attr(nested, "data-passages").split()) == 2
     assert "depth-2" in nested["class"]
     # Each passage number links to its facts, and each fact links back to its passage.
     facts = _section(soup, "facts-h")
     for ref in text.find_all("a", class_="ref"):
-        number = ref["href"].removeprefix("#fact-")
-        assert ref["aria-label"].startswith(f"Passage {number}")
+        number = _attr(ref, "href").removeprefix("#fact-")
+        assert _attr(ref, "aria-label").startswith(f"Passage {number}")
         item = facts.find("li", id=f"fact-{number}")
         assert isinstance(item, Tag), number
         back = item.find("a", href=f"#passage-{number}")
@@ -111,7 +126,9 @@ def test_evidence_passages_are_highlighted_and_linked_both_ways(
     assert len(target.find_all("li")) == 2
 
 
-def test_passage_outside_the_text_is_listed_not_highlighted(fresh_fixture, client_on) -> None:
+def test_passage_outside_the_text_is_listed_not_highlighted(
+    fresh_fixture: Fixture, client_on: Callable[..., FlaskClient]
+) -> None:
     document = fresh_fixture.id("document/sg-sm-1001")
     graph = fresh_fixture.graphs[str(fresh_fixture.minter.document_graph(document))]
     # Move one passage past the end of the text: the page must say so, not crash or mark.
@@ -124,8 +141,10 @@ def test_passage_outside_the_text_is_listed_not_highlighted(fresh_fixture, clien
     warning = soup.find(class_="warning")
     assert isinstance(warning, Tag)
     assert "not found in the text at 5000–5010" in warning.get_text()
-    assert warning.find_parent("li")["id"] not in {  # type: ignore[index]
-        f"fact-{a['href'].removeprefix('#fact-')}" for a in soup.find_all("a", class_="ref")
+    fact = warning.find_parent("li")
+    assert isinstance(fact, Tag)
+    assert _attr(fact, "id") not in {
+        f"fact-{_attr(a, 'href').removeprefix('#fact-')}" for a in soup.find_all("a", class_="ref")
     }
 
 
@@ -210,7 +229,9 @@ def test_action_line_page_by_year(client: FlaskClient) -> None:
     assert [h.get_text() for h in years.find_all("h3")] == ["2021"]
 
 
-def test_incoming_links_are_paged(fixture_graph, client_on) -> None:
+def test_incoming_links_are_paged(
+    fixture_graph: Fixture, client_on: Callable[..., FlaskClient]
+) -> None:
     hub = fixture_graph.id("theme/crowded")
     graph = Graph()
     graph.add((hub, RDFS.label, Literal("Crowded")))
@@ -223,7 +244,7 @@ def test_incoming_links_are_paged(fixture_graph, client_on) -> None:
     assert len(incoming.find_all("li")) == INCOMING_PAGE
     next_link = incoming.find("a", rel="next")
     assert isinstance(next_link, Tag)
-    second = _page(client, next_link["href"].split("#")[0])  # type: ignore[union-attr]
+    second = _page(client, _attr(next_link, "href").split("#")[0])
     items = _section(second, "in-h").find_all("li")
     assert len(items) == 7
     assert _section(second, "in-h").find("a", rel="next") is None

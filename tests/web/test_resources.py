@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
@@ -16,6 +17,9 @@ from rdflib.namespace import DCTERMS, RDF
 from ungraph.formats import RDF_FORMATS, by_name
 from ungraph.iris import sdg_iri
 from ungraph.namespaces import OA, UNG
+
+if TYPE_CHECKING:
+    from tests.web.conftest import Fixture
 
 DOC = "document/sg-sm-1001"
 
@@ -30,7 +34,9 @@ def _links(header: str) -> dict[str, str]:
     found = {}
     for target, params in re.findall(r"<([^>]*)>;([^,]*)", header):
         if 'rel="alternate"' in params:
-            found[re.search(r'type="([^"]*)"', params).group(1)] = target  # type: ignore[union-attr]
+            media_type = re.search(r'type="([^"]*)"', params)
+            assert media_type is not None, params
+            found[media_type.group(1)] = target
     return found
 
 
@@ -144,7 +150,7 @@ def _parse(body: bytes, fmt_name: str) -> Graph:
 
 @pytest.mark.parametrize("fmt", [f.name for f in RDF_FORMATS])
 def test_data_document_in_every_format_is_the_same_graph(
-    client: FlaskClient, fixture_graph, fmt: str
+    client: FlaskClient, fixture_graph: Fixture, fmt: str
 ) -> None:
     extension = by_name(fmt, kinds=("rdf",)).extension
     response = client.get(f"/data/{DOC}.{extension}")
@@ -157,7 +163,7 @@ def test_data_document_in_every_format_is_the_same_graph(
 
 
 def test_data_document_describes_the_document_and_its_parts(
-    client: FlaskClient, fixture_graph
+    client: FlaskClient, fixture_graph: Fixture
 ) -> None:
     graph = _parse(client.get(f"/data/{DOC}.ttl").data, "turtle")
     doc = fixture_graph.id(DOC)
@@ -212,7 +218,7 @@ def test_data_without_suffix_negotiates_and_varies(client: FlaskClient) -> None:
     assert client.get(f"/data/{DOC}", headers={"Accept": "text/html"}).status_code == 406
 
 
-def test_document_parts_dereference(client: FlaskClient, fixture_graph) -> None:
+def test_document_parts_dereference(client: FlaskClient, fixture_graph: Fixture) -> None:
     response = client.get(f"/id/{DOC}/call/1", headers={"Accept": "text/turtle"})
     assert response.status_code == 303
     graph = Graph().parse(data=client.get(response.headers["Location"]).data, format="turtle")
@@ -265,13 +271,16 @@ def test_base_iri_is_mapped_whatever_host_serves(
     assert f"https://example.org/kg/id/{DOC}" in page.get_data(as_text=True)
 
 
-def test_evidence_targets_point_into_the_text(client: FlaskClient, fixture_graph) -> None:
+def test_evidence_targets_point_into_the_text(client: FlaskClient, fixture_graph: Fixture) -> None:
     graph = _parse(client.get(f"/data/{DOC}.nt").data, "ntriples")
     text = str(graph.value(fixture_graph.id(DOC), UNG.text))
     starts = list(graph.subject_objects(OA.start))
     assert starts
     for selector, start in starts:
-        end = int(graph.value(selector, OA.end))
+        end_value = graph.value(selector, OA.end)
+        assert isinstance(start, Literal)
+        assert isinstance(end_value, Literal)
+        end = int(end_value)
         target = graph.value(None, OA.hasSelector, selector)
         quote = next(
             graph.value(s, OA.exact)
@@ -281,7 +290,9 @@ def test_evidence_targets_point_into_the_text(client: FlaskClient, fixture_graph
         assert text[int(start) : end] == str(quote)
 
 
-def test_named_graph_iris_dereference_to_their_content(client: FlaskClient, fixture_graph) -> None:
+def test_named_graph_iris_dereference_to_their_content(
+    client: FlaskClient, fixture_graph: Fixture
+) -> None:
     doc = fixture_graph.id(DOC)
     name = str(fixture_graph.minter.document_graph(doc))
     path = name.removeprefix(fixture_graph.base)

@@ -4,7 +4,9 @@ queries the pages run."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from bs4 import BeautifulSoup, Tag
@@ -13,10 +15,13 @@ from flask.testing import FlaskClient
 from rdflib import URIRef
 
 from ungraph.stats import collect_stats
-from ungraph.store import AskResult, begin_build, open_store
+from ungraph.store import AskResult, GraphResult, SelectResult, begin_build, open_store
 from ungraph.web import prepared
 from ungraph.web.catalogue import catalogue, read_query
 from ungraph.web.search import SearchIndex, SearchIndexes
+
+if TYPE_CHECKING:
+    from tests.web.conftest import Fixture
 
 
 @pytest.fixture
@@ -28,6 +33,19 @@ def _soup(client: FlaskClient, url: str) -> BeautifulSoup:
     response = client.get(url)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def _tag(found: object) -> Tag:
+    """What ``find`` found, which must be an element (bs4 also types it as text or nothing)."""
+    assert isinstance(found, Tag), found
+    return found
+
+
+def _attr(tag: Tag, name: str) -> str:
+    """A single-valued attribute of ``tag`` (bs4 types every attribute as maybe a list)."""
+    value = tag[name]
+    assert isinstance(value, str), (name, value)
+    return value
 
 
 def _table(figure: Tag) -> dict[str, list[str]]:
@@ -42,7 +60,7 @@ def test_landing_page_counts_are_the_stores(client: FlaskClient, web_store: str)
     soup = _soup(client, "/")
     counts = {
         li.get_text(" ", strip=True).split(" ", 1)[1]: int(
-            li.find(class_="n").get_text().replace(",", "")
+            _tag(li.find(class_="n")).get_text().replace(",", "")
         )
         for li in soup.select("ul.stats li")
     }
@@ -68,10 +86,10 @@ def test_charts_are_inline_svg_with_text_alternatives(client: FlaskClient) -> No
         svg = figure.find("svg")
         assert isinstance(svg, Tag)
         assert svg["role"] == "img"
-        title_id, desc_id = svg["aria-labelledby"].split()
-        assert svg.find("title", id=title_id).get_text()  # type: ignore[union-attr]
-        assert svg.find("desc", id=desc_id).get_text()  # type: ignore[union-attr]
-        assert figure.find("details").find("table") is not None  # type: ignore[union-attr]
+        title_id, desc_id = _attr(svg, "aria-labelledby").split()
+        assert _tag(svg.find("title", id=title_id)).get_text()
+        assert _tag(svg.find("desc", id=desc_id)).get_text()
+        assert _tag(figure.find("details")).find("table") is not None
     # No script is needed for any of it.
     assert not soup.find_all("script")
 
@@ -127,7 +145,7 @@ def test_top_speakers_and_events_link_to_their_pages(client: FlaskClient) -> Non
     }
 
 
-def test_landing_page_of_an_empty_store(client_on) -> None:
+def test_landing_page_of_an_empty_store(client_on: Callable[..., FlaskClient]) -> None:
     soup = _soup(client_on({}), "/")
     assert "No documents yet." in soup.get_text()
 
@@ -146,7 +164,7 @@ def test_landing_page_without_a_store_is_503_json(tmp_path: Path) -> None:
 
 def _hits(client: FlaskClient, q: str) -> tuple[BeautifulSoup, list[str]]:
     soup = _soup(client, f"/search?q={q}")
-    return soup, [a["href"] for a in soup.select("ol.results li > a")]
+    return soup, [_attr(a, "href") for a in soup.select("ol.results li > a")]
 
 
 def test_search_finds_words_in_texts_and_highlights_them(client: FlaskClient) -> None:
@@ -192,7 +210,7 @@ def test_empty_search_shows_the_form_only(client: FlaskClient) -> None:
     assert client.get("/search?q=x&page=zero").status_code == 400
 
 
-def test_search_index_per_store_version_on_disk(tmp_path: Path, fresh_fixture) -> None:
+def test_search_index_per_store_version_on_disk(tmp_path: Path, fresh_fixture: Fixture) -> None:
     location = str(tmp_path / "store")
     with begin_build(location, seed=False) as build:
         for graph, data in fresh_fixture.graphs.items():
@@ -227,10 +245,10 @@ def test_editor_page_preloads_the_catalogue(client: FlaskClient) -> None:
     import json
 
     soup = _soup(client, "/query")
-    data = json.loads(soup.find("script", id="catalogue").get_text())  # type: ignore[union-attr]
+    data = json.loads(_tag(soup.find("script", id="catalogue")).get_text())
     assert data == [q.to_json() for q in catalogue()]
     root = soup.find(id="yasgui")
-    assert isinstance(root, Tag) and root["data-endpoint"].endswith("/sparql")
+    assert isinstance(root, Tag) and _attr(root, "data-endpoint").endswith("/sparql")
     # the plain form works without JavaScript
     form = soup.select_one(".editor-fallback form")
     assert form is not None and form["action"] == root["data-endpoint"]
@@ -243,6 +261,7 @@ def test_editor_loads_nothing_from_elsewhere(client: FlaskClient) -> None:
         for element in soup.find_all(tag):
             value = element.get(attribute)
             if value:
+                assert isinstance(value, str), value
                 assert value.startswith("/"), value
     script = Path(__file__).resolve().parents[2] / "src/ungraph/web/static/js/editor.js"
     text = script.read_text("utf-8")
@@ -286,13 +305,20 @@ def test_catalogue_reads_a_query_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", prepared.query_paths(), ids=lambda p: p.stem)
-def test_every_page_query_runs_on_the_fixture(path: Path, web_store: str, fixture_graph) -> None:
+def test_every_page_query_runs_on_the_fixture(
+    path: Path, web_store: str, fixture_graph: Fixture
+) -> None:
     text = path.read_text("utf-8")
     assert text.startswith("# "), f"{path.name} starts with a comment saying what it answers"
     values = {"this": URIRef(fixture_graph.id("document/sg-sm-1001")), "needle": "digital"}
     with open_store(web_store, read_only=True) as store:
         result = store.query(prepared.bind(text, values))
-        rows = ([True] if result.value else []) if isinstance(result, AskResult) else list(result)  # type: ignore[call-overload]
+        rows: list[object]
+        if isinstance(result, AskResult):
+            rows = [True] if result.value else []
+        else:
+            assert isinstance(result, SelectResult | GraphResult)
+            rows = list(result)
     if path.stem.startswith(("chart-", "search-", "document-", "resource-")):
         assert rows, f"{path.name} found nothing in the fixture"
 
