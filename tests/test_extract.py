@@ -57,8 +57,16 @@ def test_every_annotated_document_is_evaluated(evaluation: Evaluation, corpus_di
     assert len(evaluation.documents) == len(list(corpus_dir.rglob("*.gold.json")))
 
 
-def _extract(knowledge: Knowledge, text: str, **meta: str) -> Extraction:
-    source = SourceDocument("test", "test.txt", text, "text", **meta)  # type: ignore[arg-type]
+def _extract(
+    knowledge: Knowledge,
+    text: str,
+    *,
+    source_url: str | None = None,
+    published: str | None = None,
+) -> Extraction:
+    source = SourceDocument(
+        "test", "test.txt", text, "text", source_url=source_url, published=published
+    )
     return extract_document(source, knowledge)
 
 

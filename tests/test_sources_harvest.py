@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -118,8 +119,8 @@ def site() -> Iterator[Site]:
         thread.join(timeout=5)
 
 
-def _config(tmp_path: Path, site: Site, **overrides: object) -> HarvestConfig:
-    values: dict[str, object] = {
+def _config(tmp_path: Path, site: Site, **overrides: Any) -> HarvestConfig:
+    values: dict[str, Any] = {
         "out": tmp_path / "out",
         "cache": tmp_path / "cache",
         "delay": 0.02,
@@ -128,7 +129,7 @@ def _config(tmp_path: Path, site: Site, **overrides: object) -> HarvestConfig:
         "timeout": 10.0,
     }
     values.update(overrides)
-    return HarvestConfig(**values)  # type: ignore[arg-type]
+    return HarvestConfig(**values)
 
 
 def _real(name: str) -> bytes:

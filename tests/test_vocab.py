@@ -95,7 +95,11 @@ def test_kos_keeps_one_english_label_per_concept(kos: SdgKos) -> None:
     # The dump gives target 12.3 a truncated second English label; the longest one is kept.
     assert kos.targets["12.3"].label.startswith("By 2030,") and len(kos.targets["12.3"].label) > 40
     for concept in set(kos.graph.subjects(SKOS.prefLabel, None)):
-        english = [o for o in kos.graph.objects(concept, SKOS.prefLabel) if o.language == "en"]  # type: ignore[attr-defined]
+        english = []
+        for label in kos.graph.objects(concept, SKOS.prefLabel):
+            assert isinstance(label, Literal), (concept, label)
+            if label.language == "en":
+                english.append(label)
         assert len(english) <= 1, concept
 
 

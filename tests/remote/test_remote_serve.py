@@ -153,7 +153,7 @@ def test_the_comparison_is_not_vacuous(apps: tuple[FlaskClient, FlaskClient]) ->
 
 
 def _csv_rows(data: bytes) -> Counter[tuple[str, ...]]:
-    return Counter(tuple(row) for row in csv.reader(io.StringIO(data.decode("utf-8")))[1:])  # type: ignore[index]
+    return Counter(tuple(row) for row in list(csv.reader(io.StringIO(data.decode("utf-8"))))[1:])
 
 
 @pytest.mark.parametrize(
