@@ -57,6 +57,7 @@ from ungraph.config import Settings, load_settings
 from ungraph.engines import Engine, free_port, missing, oxigraph_binary, start
 from ungraph.store import open_store
 from ungraph.store.layout import StoreLayout
+from ungraph.store.oxigraph import OxigraphStore
 from ungraph.web.catalogue import bind_parameters, catalogue
 from ungraph.web.lexer import screen, tokens
 from ungraph.web.prepared import bind, query_text
@@ -223,7 +224,8 @@ def dump(store: str, cache: Path) -> tuple[Path, int]:
         for old in cache.glob("dump-*"):
             old.unlink()
         with open_store(store, read_only=True) as opened:
-            engine = opened.engine  # type: ignore[union-attr]
+            assert isinstance(opened, OxigraphStore), store  # a folder store
+            engine = opened.engine
             engine.dump(str(path), ox.RdfFormat.N_QUADS)
             count_file.write_text(str(len(engine)), "utf-8")
     return path, int(count_file.read_text("utf-8"))
@@ -474,7 +476,12 @@ def document_slugs(database: Path, count: int) -> tuple[list[str], int]:
         use_default_graph_as_union=True,
     )
     prefix = BASE + "id/document/"
-    iris = [row["d"].value for row in found if row["d"].value.startswith(prefix)]  # type: ignore[union-attr]
+    assert isinstance(found, ox.QuerySolutions)
+    iris = [
+        row["d"].value
+        for row in found
+        if isinstance(row["d"], ox.NamedNode) and row["d"].value.startswith(prefix)
+    ]
     del store
     if not iris:
         raise RuntimeError("the store holds no documents")
