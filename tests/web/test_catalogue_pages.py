@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup, Tag
 from flask.testing import FlaskClient
 from pyld import jsonld  # type: ignore[import-untyped]
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
+from tests.web.soup import fetch_html, one_attr, only_element
 
 from ungraph.export import ExportOptions, export
 from ungraph.formats import NTRIPLES
@@ -59,25 +59,6 @@ def client(
     app.extensions["ungraph"].close()
 
 
-def _soup(client: FlaskClient, url: str, status: int = 200) -> BeautifulSoup:
-    response = client.get(url)
-    assert response.status_code == status, response.get_data(as_text=True)[:500]
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def _tag(found: object) -> Tag:
-    """What ``find`` found, which must be an element (bs4 also types it as text or nothing)."""
-    assert isinstance(found, Tag), found
-    return found
-
-
-def _attr(tag: Tag, name: str) -> str:
-    """A single-valued attribute of ``tag`` (bs4 types every attribute as maybe a list)."""
-    value = tag[name]
-    assert isinstance(value, str), (name, value)
-    return value
-
-
 def _csv(data: bytes, delimiter: str = ",") -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8")), delimiter=delimiter))
 
@@ -86,7 +67,7 @@ def _csv(data: bytes, delimiter: str = ",") -> list[dict[str, str]]:
 
 
 def test_listing_shows_every_query_with_summary_tags_and_parameters(client: FlaskClient) -> None:
-    soup = _soup(client, "/queries")
+    soup = fetch_html(client, "/queries")
     rows = soup.select("table.catalogue-list tbody tr")
     queries = catalogue()
     assert [row["id"] for row in rows] == [q.name for q in queries]
@@ -124,8 +105,8 @@ def test_listing_as_json(client: FlaskClient) -> None:
 
 
 def test_page_shows_form_answer_and_query(client: FlaskClient) -> None:
-    soup = _soup(client, DELIVERED)
-    assert _tag(soup.find("h1")).get_text(strip=True).startswith("Messages delivered")
+    soup = fetch_html(client, DELIVERED)
+    assert only_element(soup.find("h1")).get_text(strip=True).startswith("Messages delivered")
     field = soup.find("input", id="param-post")
     assert field is not None and field["value"] == "id/post/un-secretary-general"
     assert soup.find("label", attrs={"for": "param-post"}) is not None
@@ -136,7 +117,7 @@ def test_page_shows_form_answer_and_query(client: FlaskClient) -> None:
     # Resource cells link to their pages on this server.
     assert table.find("a", href="/page/person/wu-hongbo") is not None
     assert "Sha Zukang" in table.get_text()
-    assert "ung:speakerRole" in _tag(soup.select_one("pre.sparql")).get_text()
+    assert "ung:speakerRole" in only_element(soup.select_one("pre.sparql")).get_text()
     downloads = {a.get_text(): a["href"] for a in soup.select("p.formats a")}
     assert downloads["CSV"] == f"{DELIVERED}.csv"
 
@@ -187,9 +168,14 @@ def test_parameters_come_from_the_url(client: FlaskClient) -> None:
         r["call"] for r in anyone
     }
     # The page's form keeps the value given and its download links carry it.
-    soup = _soup(client, f"{GROUP}?group={ID}group/developing-countries")
-    assert _tag(soup.find("input", id="param-group"))["value"] == f"{ID}group/developing-countries"
-    csv_link = next(_attr(a, "href") for a in soup.select("p.formats a") if a.get_text() == "CSV")
+    soup = fetch_html(client, f"{GROUP}?group={ID}group/developing-countries")
+    assert (
+        only_element(soup.find("input", id="param-group"))["value"]
+        == f"{ID}group/developing-countries"
+    )
+    csv_link = next(
+        one_attr(a, "href") for a in soup.select("p.formats a") if a.get_text() == "CSV"
+    )
     assert csv_link.startswith(f"{GROUP}.csv?group=")
 
 
@@ -213,18 +199,20 @@ def test_errors_have_the_json_shape(client: FlaskClient, url: str, status: int) 
 
 
 def test_a_bad_value_on_the_page_says_why(client: FlaskClient) -> None:
-    soup = _soup(client, "/queries/01-sdg-targets-linked-to-ict-by-year?year=twenty", status=400)
+    soup = fetch_html(
+        client, "/queries/01-sdg-targets-linked-to-ict-by-year?year=twenty", status=400
+    )
     alert = soup.find(None, {"role": "alert"})
     assert alert is not None and "year" in alert.get_text() and "integer" in alert.get_text()
 
 
 def test_the_federated_query_is_shown_not_run(client: FlaskClient) -> None:
-    soup = _soup(client, "/queries/10-federated-people-on-wikidata")
+    soup = fetch_html(client, "/queries/10-federated-people-on-wikidata")
     assert "federated" in soup.get_text()
     assert soup.select_one("table.results") is None
     assert (
         "SERVICE <https://query.wikidata.org/sparql>"
-        in _tag(soup.select_one("pre.sparql")).get_text()
+        in only_element(soup.select_one("pre.sparql")).get_text()
     )
 
 
@@ -321,9 +309,9 @@ def test_framed_json_of_an_unknown_document_is_404(client: FlaskClient) -> None:
 
 
 def test_the_link_page(client: FlaskClient) -> None:
-    soup = _soup(client, "/link")
+    soup = fetch_html(client, "/link")
     text = soup.get_text()
-    assert _tag(soup.find("h1")).get_text() == "Link to ungraph"
+    assert only_element(soup.find("h1")).get_text() == "Link to ungraph"
     for expected in (
         f"{BASE}id/document/",
         "owl:deprecated",
@@ -332,7 +320,7 @@ def test_the_link_page(client: FlaskClient) -> None:
         "oa:exact",
     ):
         assert expected in text
-    hrefs = {_attr(a, "href") for a in soup.find_all("a", href=True)}
+    hrefs = {one_attr(a, "href") for a in soup.find_all("a", href=True)}
     assert f"/context/{context_version()}.jsonld" in hrefs
     assert "/data/document/sg-sm-17419.framed.jsonld" in hrefs
     assert "/queries/21-document-fact-sheet-by-symbol" in hrefs
@@ -342,7 +330,7 @@ def test_the_link_page(client: FlaskClient) -> None:
 
 
 def test_downloads_list_the_link_dump(client: FlaskClient) -> None:
-    soup = _soup(client, "/downloads")
+    soup = fetch_html(client, "/downloads")
     row = next(r for r in soup.select("table.downloads tbody tr") if "links.nt.gz" in r.get_text())
     assert "links to other datasets" in row.get_text()
     with client.get("/downloads/links.nt.gz") as response:

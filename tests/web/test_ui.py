@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup, Tag
 from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import URIRef
+from tests.web.soup import fetch_html, one_attr, only_element
 
 from ungraph.stats import collect_stats
 from ungraph.store import AskResult, GraphResult, SelectResult, begin_build, open_store
@@ -29,25 +30,6 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def _soup(client: FlaskClient, url: str) -> BeautifulSoup:
-    response = client.get(url)
-    assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def _tag(found: object) -> Tag:
-    """What ``find`` found, which must be an element (bs4 also types it as text or nothing)."""
-    assert isinstance(found, Tag), found
-    return found
-
-
-def _attr(tag: Tag, name: str) -> str:
-    """A single-valued attribute of ``tag`` (bs4 types every attribute as maybe a list)."""
-    value = tag[name]
-    assert isinstance(value, str), (name, value)
-    return value
-
-
 def _table(figure: Tag) -> dict[str, list[str]]:
     rows = {}
     for tr in figure.select("details table tbody tr"):
@@ -57,10 +39,10 @@ def _table(figure: Tag) -> dict[str, list[str]]:
 
 
 def test_landing_page_counts_are_the_stores(client: FlaskClient, web_store: str) -> None:
-    soup = _soup(client, "/")
+    soup = fetch_html(client, "/")
     counts = {
         li.get_text(" ", strip=True).split(" ", 1)[1]: int(
-            _tag(li.find(class_="n")).get_text().replace(",", "")
+            only_element(li.find(class_="n")).get_text().replace(",", "")
         )
         for li in soup.select("ul.stats li")
     }
@@ -73,7 +55,7 @@ def test_landing_page_counts_are_the_stores(client: FlaskClient, web_store: str)
 
 
 def test_charts_are_inline_svg_with_text_alternatives(client: FlaskClient) -> None:
-    soup = _soup(client, "/")
+    soup = fetch_html(client, "/")
     figures = soup.select("figure.chart")
     assert {f["id"] for f in figures} == {
         "chart-per-year",
@@ -86,16 +68,16 @@ def test_charts_are_inline_svg_with_text_alternatives(client: FlaskClient) -> No
         svg = figure.find("svg")
         assert isinstance(svg, Tag)
         assert svg["role"] == "img"
-        title_id, desc_id = _attr(svg, "aria-labelledby").split()
-        assert _tag(svg.find("title", id=title_id)).get_text()
-        assert _tag(svg.find("desc", id=desc_id)).get_text()
-        assert _tag(figure.find("details")).find("table") is not None
+        title_id, desc_id = one_attr(svg, "aria-labelledby").split()
+        assert only_element(svg.find("title", id=title_id)).get_text()
+        assert only_element(svg.find("desc", id=desc_id)).get_text()
+        assert only_element(figure.find("details")).find("table") is not None
     # No script is needed for any of it.
     assert not soup.find_all("script")
 
 
 def test_documents_per_year_chart_has_every_year_from_the_first(client: FlaskClient) -> None:
-    figure = _soup(client, "/").find(id="chart-per-year")
+    figure = fetch_html(client, "/").find(id="chart-per-year")
     assert isinstance(figure, Tag)
     assert _table(figure) == {
         "2015": ["1"],
@@ -110,7 +92,7 @@ def test_documents_per_year_chart_has_every_year_from_the_first(client: FlaskCli
 
 
 def test_heat_maps_count_documents_and_calls_per_year(client: FlaskClient) -> None:
-    soup = _soup(client, "/")
+    soup = fetch_html(client, "/")
     targets = soup.find(id="chart-targets")
     assert isinstance(targets, Tag)
     header = [th.get_text(strip=True) for th in targets.select("details thead th")]
@@ -131,7 +113,7 @@ def test_heat_maps_count_documents_and_calls_per_year(client: FlaskClient) -> No
 
 
 def test_top_speakers_and_events_link_to_their_pages(client: FlaskClient) -> None:
-    soup = _soup(client, "/")
+    soup = fetch_html(client, "/")
     speakers = soup.find(id="chart-speakers")
     assert isinstance(speakers, Tag)
     assert _table(speakers) == {"António Guterres": ["2"], "Ban Ki-moon": ["1"]}
@@ -146,7 +128,7 @@ def test_top_speakers_and_events_link_to_their_pages(client: FlaskClient) -> Non
 
 
 def test_landing_page_of_an_empty_store(client_on: Callable[..., FlaskClient]) -> None:
-    soup = _soup(client_on({}), "/")
+    soup = fetch_html(client_on({}), "/")
     assert "No documents yet." in soup.get_text()
 
 
@@ -163,8 +145,8 @@ def test_landing_page_without_a_store_is_503_json(tmp_path: Path) -> None:
 
 
 def _hits(client: FlaskClient, q: str) -> tuple[BeautifulSoup, list[str]]:
-    soup = _soup(client, f"/search?q={q}")
-    return soup, [_attr(a, "href") for a in soup.select("ol.results li > a")]
+    soup = fetch_html(client, f"/search?q={q}")
+    return soup, [one_attr(a, "href") for a in soup.select("ol.results li > a")]
 
 
 def test_search_finds_words_in_texts_and_highlights_them(client: FlaskClient) -> None:
@@ -204,7 +186,7 @@ def test_search_never_fails_on_odd_input(client: FlaskClient, q: str) -> None:
 
 
 def test_empty_search_shows_the_form_only(client: FlaskClient) -> None:
-    soup = _soup(client, "/search")
+    soup = fetch_html(client, "/search")
     assert soup.find("input", id="q") is not None
     assert soup.find("ol", class_="results") is None
     assert client.get("/search?q=x&page=zero").status_code == 400
@@ -244,11 +226,11 @@ def test_search_index_per_store_version_on_disk(tmp_path: Path, fresh_fixture: F
 def test_editor_page_preloads_the_catalogue(client: FlaskClient) -> None:
     import json
 
-    soup = _soup(client, "/query")
-    data = json.loads(_tag(soup.find("script", id="catalogue")).get_text())
+    soup = fetch_html(client, "/query")
+    data = json.loads(only_element(soup.find("script", id="catalogue")).get_text())
     assert data == [q.to_json() for q in catalogue()]
     root = soup.find(id="yasgui")
-    assert isinstance(root, Tag) and _attr(root, "data-endpoint").endswith("/sparql")
+    assert isinstance(root, Tag) and one_attr(root, "data-endpoint").endswith("/sparql")
     # the plain form works without JavaScript
     form = soup.select_one(".editor-fallback form")
     assert form is not None and form["action"] == root["data-endpoint"]
@@ -256,7 +238,7 @@ def test_editor_page_preloads_the_catalogue(client: FlaskClient) -> None:
 
 
 def test_editor_loads_nothing_from_elsewhere(client: FlaskClient) -> None:
-    soup = _soup(client, "/query")
+    soup = fetch_html(client, "/query")
     for tag, attribute in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src")):
         for element in soup.find_all(tag):
             value = element.get(attribute)
@@ -271,7 +253,7 @@ def test_editor_loads_nothing_from_elsewhere(client: FlaskClient) -> None:
 
 def test_editor_serves_yasgui_when_installed(client: FlaskClient) -> None:
     vendor = Path(__file__).resolve().parents[2] / "src/ungraph/web/static/vendor/yasgui"
-    soup = _soup(client, "/query")
+    soup = fetch_html(client, "/query")
     scripts = [s.get("src") for s in soup.find_all("script") if s.get("src")]
     if (vendor / "yasgui.min.js").is_file():
         assert "/static/vendor/yasgui/yasgui.min.js" in scripts
