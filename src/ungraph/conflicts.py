@@ -22,12 +22,20 @@ from rdflib.namespace import SH
 
 from ungraph.resources import sparql_query
 
-__all__ = ["Conflict", "SingleValued", "find_conflicts", "shared_facts", "single_valued"]
+__all__ = [
+    "PLACEHOLDER",
+    "Conflict",
+    "SingleValued",
+    "find_conflicts",
+    "shared_facts",
+    "single_valued",
+]
 
 SingleValued = Mapping[URIRef, frozenset[URIRef]]
 """For each class a node shape targets, the properties it allows at most once."""
 
-_PLACEHOLDER = "(<urn:ungraph:placeholder> <urn:ungraph:placeholder>)"
+PLACEHOLDER = "(<urn:ungraph:placeholder> <urn:ungraph:placeholder>)"
+"""The VALUES row of ``sparql/conflicts.rq`` that :func:`find_conflicts` replaces."""
 _BATCH = 200  # (resource, property) pairs per query
 
 
@@ -105,7 +113,7 @@ def find_conflicts(store: Any, pairs: Iterable[tuple[str, str]]) -> list[Conflic
     values: dict[tuple[str, str], dict[str, set[str]]] = {}
     for batch in _batches(sorted(set(pairs))):
         rows = " ".join(f"(<{subject}> <{prop}>)" for subject, prop in batch)
-        query = sparql_query("conflicts").replace(_PLACEHOLDER, rows)
+        query = sparql_query("conflicts").replace(PLACEHOLDER, rows)
         for subject, prop, value, graph in store.query(query):
             key = (str(subject), str(prop))
             values.setdefault(key, {}).setdefault(value.n3(), set()).add(str(graph))
