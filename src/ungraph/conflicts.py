@@ -111,9 +111,10 @@ def find_conflicts(store: Any, pairs: Iterable[tuple[str, str]]) -> list[Conflic
     """Every pair of ``pairs`` to which the store's graphs, taken together, give more than one
     value; sorted by resource and property."""
     values: dict[tuple[str, str], dict[str, set[str]]] = {}
+    template = sparql_query("conflicts")  # read once, not once per batch
     for batch in _batches(sorted(set(pairs))):
         rows = " ".join(f"(<{subject}> <{prop}>)" for subject, prop in batch)
-        query = sparql_query("conflicts").replace(PLACEHOLDER, rows)
+        query = template.replace(PLACEHOLDER, rows)
         for subject, prop, value, graph in store.query(query):
             key = (str(subject), str(prop))
             values.setdefault(key, {}).setdefault(value.n3(), set()).add(str(graph))
