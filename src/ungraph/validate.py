@@ -1,7 +1,13 @@
 """The SHACL gate: validate document graphs (with the vocabulary types they link to) against
 ``shapes/``, each on its own, in worker processes.
 
-Four things make it fast enough for ten thousand documents without changing what is checked:
+Five things make it fast enough for ten thousand documents without changing what is checked:
+
+- **Clean graphs skip pySHACL.** :mod:`ungraph.screen` checks the core shapes on plain
+  dictionaries of the graph's triples and says whether pySHACL could report anything; only
+  graphs it is not sure are clean (a constraint fails, or it cannot reproduce pySHACL's answer)
+  go to pySHACL, whose report is then the result. On General Debate statements this took the
+  stage from ~49 to ~23 ms of CPU per document.
 
 - **Property shapes are hoisted.** pySHACL re-evaluates every ``sh:property`` of a targeted node
   shape once per focus node, re-building its constraints each time; giving each such property
@@ -60,6 +66,7 @@ from rdflib.term import Node
 from ungraph.config import Settings
 from ungraph.namespaces import PREFIXES
 from ungraph.resources import shapes_paths
+from ungraph.screen import Screen, Unsupported
 from ungraph.store.terms import ToOxigraph, to_rdflib
 
 __all__ = [
@@ -214,6 +221,9 @@ class Shapes:
     # built constraint components of nested leaf shapes, and what focus nodes depend on.
     leaves: dict[int, list[Any] | None] = field(default_factory=dict, repr=False)
     target_keys: dict[int, Any] = field(default_factory=dict, repr=False)
+    # The core shapes compiled for the screen (None: they use something it does not implement).
+    _screen: Screen | None = field(default=None, repr=False)
+    unscreened: str | None = field(default=None, repr=False)  # why there is no screen
 
     @classmethod
     def load(cls, paths: Sequence[Path] | None = None) -> Shapes:
@@ -260,6 +270,18 @@ class Shapes:
         if self._pyshacl is None:
             self._pyshacl = ShapesGraph(self.core)
         return self._pyshacl
+
+    @property
+    def screen(self) -> Screen | None:
+        """The screen of the core shapes (see :mod:`ungraph.screen`), compiled once; None
+        when the shapes use something it does not implement (then pySHACL checks every
+        graph; :attr:`unscreened` says why)."""
+        if self._screen is None and self.unscreened is None:
+            try:
+                self._screen = Screen.compile(self.core)
+            except Unsupported as error:
+                self.unscreened = str(error)
+        return self._screen
 
     def node_shape(self, shape: Node) -> Node | None:
         """The targeted node shape a (hoisted) shape belongs to."""
@@ -392,9 +414,18 @@ class GraphValidator:
     One instance per process: the shapes are parsed and their pySHACL constraints built once.
     """
 
-    def __init__(self, shapes: Shapes | None = None, types: TypeIndex | None = None) -> None:
+    def __init__(
+        self,
+        shapes: Shapes | None = None,
+        types: TypeIndex | None = None,
+        *,
+        screening: bool = True,
+    ) -> None:
         self.shapes = shapes or default_shapes()
         self.types: TypeIndex = types or {}
+        # Whether graphs the screen finds clean skip pySHACL (off: pySHACL checks every graph,
+        # for comparison).
+        self.screening = screening
 
     def validate(self, graph: Graph, name: str = "graph") -> Validation:
         """Validate one graph on its own (its subjects are the focus nodes)."""
@@ -413,11 +444,12 @@ class GraphValidator:
         it for the run and taken out again, so that it comes back as it was."""
         triples = list(graph)
         focus: set[Node] = {s for s, _p, _o in triples}
+        present = set(triples)
         added = [
             triple
             for iri in {o for _s, _p, o in triples if isinstance(o, URIRef)}
             for kind in self.types.get(iri, ())
-            if (triple := (iri, RDF.type, kind)) not in graph
+            if (triple := (iri, RDF.type, kind)) not in present
         ]
         store: ox.Store | None = None
         blank_nodes: dict[str, BNode] = {}
@@ -433,13 +465,17 @@ class GraphValidator:
                 ntriples = data.decode("utf-8") if data else ""
             store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in converted)
             store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in convert.triples(added))
-        for triple in added:
-            graph.add(triple)
-        try:
-            results = [r for _node, r in self._core_results(graph, focus)]
-        finally:
+        screen = self.shapes.screen if self.screening else None
+        if screen is not None and screen.clean([*triples, *added], focus):
+            results = []  # pySHACL would report nothing (ungraph.screen)
+        else:
             for triple in added:
-                graph.remove(triple)
+                graph.add(triple)
+            try:
+                results = [r for _node, r in self._core_results(graph, focus)]
+            finally:
+                for triple in added:
+                    graph.remove(triple)
         if store is not None and self.shapes.sparql:
             results.extend(r for _node, r in self._sparql_results(store, blank_nodes, focus))
         ordered = tuple(sorted(set(results), key=_result_order))
