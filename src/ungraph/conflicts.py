@@ -19,6 +19,7 @@ from typing import Any
 
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SH
+from rdflib.term import Node
 
 from ungraph.resources import sparql_query
 
@@ -94,16 +95,22 @@ def shared_facts(
     single-valued properties of resources outside the document's own IRI space (the document
     and its parts, ``{document}/…``, are described by this graph alone)."""
     own = f"{document}/"
+    # One pass over the triples, no pattern queries: the mapping's graphs are not indexed
+    # unless asked (ungraph.mapping.DeferredIndexMemory).
+    wanted: dict[Node, frozenset[URIRef]] = {}
+    stated: dict[Node, set[Node]] = {}
+    for subject, prop, value in graph:
+        if prop == RDF.type:
+            props = single.get(value)  # type: ignore[call-overload]
+            if props and isinstance(subject, URIRef):
+                wanted[subject] = wanted.get(subject, frozenset()) | props
+        stated.setdefault(subject, set()).add(prop)
     pairs: set[tuple[str, str]] = set()
-    for subject, kind in graph.subject_objects(RDF.type):
-        props = single.get(kind)  # type: ignore[call-overload]
-        if not props or not isinstance(subject, URIRef):
-            continue
+    for subject, props in wanted.items():
         if subject == document or str(subject).startswith(own):
             continue
-        for prop in props:
-            if (subject, prop, None) in graph:
-                pairs.add((str(subject), str(prop)))
+        for prop in props & stated[subject]:
+            pairs.add((str(subject), str(prop)))
     return tuple(sorted(pairs))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -18,7 +18,9 @@ from typing import Protocol
 from urllib.parse import quote
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.graph import _ContextType, _TriplePatternType, _TripleType
 from rdflib.namespace import DCTERMS, PROV
+from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
 from ungraph import __version__
@@ -288,6 +290,62 @@ class _Candidate:
     motivation: URIRef
 
 
+class DeferredIndexMemory(SimpleMemory):
+    """rdflib's SimpleMemory, indexed only when a query needs the indexes.
+
+    A document graph is written once (~1,200 triples for a General Debate statement), then read
+    whole: validated, serialised, loaded. SimpleMemory files every triple into three nested
+    indexes as it is added, which was two thirds of the mapping stage; here a triple is added
+    to an insertion-ordered set, and the indexes are brought up to date when a pattern with
+    some (not all) terms bound is asked for. Iterating over every triple, counting them and
+    testing one for membership need no index.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._all: dict[_TripleType, None] = {}
+        self._unindexed: list[_TripleType] = []
+
+    def add(self, triple: _TripleType, context: _ContextType, quoted: bool = False) -> None:
+        if triple not in self._all:
+            self._all[triple] = None
+            self._unindexed.append(triple)
+
+    def _index(self) -> None:
+        if self._unindexed:
+            pending, self._unindexed = self._unindexed, []
+            for triple in pending:
+                SimpleMemory.add(self, triple, None)  # type: ignore[arg-type]
+
+    def remove(
+        self, triple_pattern: _TriplePatternType, context: _ContextType | None = None
+    ) -> None:
+        self._index()
+        for triple, _contexts in list(SimpleMemory.triples(self, triple_pattern)):
+            # SimpleMemory.remove finds what to remove through self.triples: the triple must
+            # still be in the set while it goes.
+            SimpleMemory.remove(self, triple, context)
+            del self._all[triple]
+
+    def triples(
+        self, triple_pattern: _TriplePatternType, context: _ContextType | None = None
+    ) -> Iterator[tuple[_TripleType, Iterator[_ContextType | None]]]:
+        subject, predicate, obj = triple_pattern
+        if subject is None and predicate is None and obj is None:
+            for triple in list(self._all):
+                yield triple, iter(())
+        elif subject is not None and predicate is not None and obj is not None:
+            found = (subject, predicate, obj)
+            if found in self._all:
+                yield found, iter(())
+        else:
+            self._index()
+            yield from SimpleMemory.triples(self, triple_pattern, context)
+
+    def __len__(self, context: _ContextType | None = None) -> int:
+        return len(self._all)
+
+
 @dataclass
 class _Mapper:
     extraction: Extraction
@@ -295,7 +353,7 @@ class _Mapper:
     run: Run
     registry: Registry | None
     known: Known | None
-    graph: Graph = field(default_factory=lambda: bind_prefixes(Graph(store="SimpleMemory")))
+    graph: Graph = field(default_factory=lambda: bind_prefixes(Graph(store=DeferredIndexMemory())))
     dropped: list[str] = field(default_factory=list)
     _candidates: dict[tuple[URIRef, URIRef, Node, str], _Candidate] = field(default_factory=dict)
 
