@@ -248,3 +248,27 @@ def test_no_arrangement_of_un_phrases_crashes_the_extractors(
     for mention in record["speakers"] + record["events"] + record["sdg"] + record["groups"]:
         start, end = mention["span"]
         assert text[start:end] == mention["evidence"]
+
+
+def test_guarded_call_patterns_never_hide_a_match(corpus_dir: Path) -> None:
+    # Each call pattern is tried only when one of its guard words is in the sentence: on every
+    # sentence of the corpus, a pattern that matches has a guard word, so the guard never
+    # changes what classify finds.
+    from ungraph.extract import calls
+    from ungraph.parse.sentences import sentences
+
+    guarded = {
+        name: value for name, value in vars(calls).items() if isinstance(value, calls._Guarded)
+    }
+    assert len(guarded) >= 10
+    matched = 0
+    for path in sorted(corpus_dir.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for start, end in sentences(text):
+            sentence = text[start:end]
+            for name, pattern in guarded.items():
+                if pattern.pattern.search(sentence):
+                    matched += 1
+                    assert any(word in sentence for word in pattern.words), (name, sentence)
+                    assert pattern.search(sentence) is not None
+    assert matched >= 50

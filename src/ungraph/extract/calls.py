@@ -20,6 +20,22 @@ from ungraph.extract.model import AgentMention, CallKind, CallToAction
 from ungraph.extract.sdg import PASSAGE_THRESHOLD, sdg_index
 from ungraph.extract.wsis import wsis_index
 
+
+class _Guarded:
+    """A pattern that cannot match without one of ``words`` in the text (a verb, a keyword it
+    spells out), tried only when one is there: a plain substring test is far cheaper than the
+    regular expression, and most of a speech's sentences call for nothing."""
+
+    def __init__(self, pattern: re.Pattern[str], words: tuple[str, ...]) -> None:
+        self.pattern = pattern
+        self.words = words
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if not any(word in text for word in self.words):
+            return None
+        return self.pattern.search(text)
+
+
 _CALL_VERBS = (
     r"call(?:s)? (?:on|upon)|urge(?:s)?|appeal(?:s)? to|invite(?:s)?|encourage(?:s)?|"
     r"count(?:s)? on|look(?:s)? to|ask(?:s)?|challenge(?:s)?|exhort(?:s)?|implore(?:s)?|"
@@ -35,48 +51,90 @@ _AGENT_SUBJECT = (
     r"The United Nations|the United Nations|He|he|She|she)"
 )
 # "I call on all participants and partners to intensify ...", "I urge MemberStates ... to".
-_CALL = re.compile(
-    rf"(?:^|[,;:—–]\s*|\b(?:and|so|therefore|also|again|today|now)\s+)(?P<actor>{_AGENT_SUBJECT})\s+"
-    rf"(?:(?:also|again|strongly|therefore|now|today|once again|warmly)\s+)*(?P<verb>{_CALL_VERBS})\b"
-    r"(?:\s+(?P<addressee>[^.;:]*?)\s+(?:to|for)\b)?"
+_CALL = _Guarded(
+    re.compile(
+        rf"(?:^|[,;:—–]\s*|\b(?:and|so|therefore|also|again|today|now)\s+)(?P<actor>{_AGENT_SUBJECT})\s+"
+        rf"(?:(?:also|again|strongly|therefore|now|today|once again|warmly)\s+)*(?P<verb>{_CALL_VERBS})\b"
+        r"(?:\s+(?P<addressee>[^.;:]*?)\s+(?:to|for)\b)?"
+    ),
+    (
+        "call",
+        "urge",
+        "appeal",
+        "invite",
+        "encourage",
+        "count",
+        "look",
+        "ask",
+        "challenge",
+        "exhort",
+        "implore",
+    ),
 )
-_REPORTED_CALL = re.compile(
-    rf"(?P<actor>{_AGENT_SUBJECT}|[A-Z][\w.-]+(?: [A-Z][\w-]+){{0,3}})\s+(?:(?:also|again|further)\s+)*"
-    rf"(?P<verb>{_PAST_CALL_VERBS})\b(?:\s+(?P<addressee>[^.;:]*?)\s+(?:to|for)\b)?"
+_REPORTED_CALL = _Guarded(
+    re.compile(
+        rf"(?P<actor>{_AGENT_SUBJECT}|[A-Z][\w.-]+(?: [A-Z][\w-]+){{0,3}})\s+(?:(?:also|again|further)\s+)*"
+        rf"(?P<verb>{_PAST_CALL_VERBS})\b(?:\s+(?P<addressee>[^.;:]*?)\s+(?:to|for)\b)?"
+    ),
+    ("call", "urged", "appealed", "invited", "encouraged", "asked", "challenged"),
 )
 # "In my Roadmap ..., I made a call to ...": a speaker's own call, named as such.
-_OWN_CALL = re.compile(
-    r"\b(?P<actor>I|we|We)\s+(?:made|make|renew|reiterate|repeat|issued?)\s+(?:a|my|our|the)\s+(?:\w+\s+)?call\b"
+_OWN_CALL = _Guarded(
+    re.compile(
+        r"\b(?P<actor>I|we|We)\s+(?:made|make|renew|reiterate|repeat|issued?)\s+(?:a|my|our|the)\s+(?:\w+\s+)?call\b"
+    ),
+    ("call",),
 )
 # "you can help carry these goals forward", "you have a vital role to play".
-_SECOND_PERSON = re.compile(
-    r"\b(?P<actor>you|You)\s+(?:can|could|must|should)\s+(?:help|play|lead|make|do)\b|\byou have an? (?:\w+\s+)?role\b"
+_SECOND_PERSON = _Guarded(
+    re.compile(
+        r"\b(?P<actor>you|You)\s+(?:can|could|must|should)\s+(?:help|play|lead|make|do)\b|\byou have an? (?:\w+\s+)?role\b"
+    ),
+    ("you", "You"),
 )
 # Commitments: an agent binds itself.
-_COMMITMENT = re.compile(
-    r"(?:^|[,;:—–]\s*|\b(?:and|so|also)\s+)(?P<actor>I|We|we|The (?:Deputy )?Secretary-General|the (?:Deputy )?Secretary-General)\s+"
-    r"(?:(?:will|shall|am going to|are going to)\s+(?:(?:soon|shortly|also|continue to|now|then|personally)\s+)*(?:be\s+)?[a-z]+"
-    r"|(?:(?:am|are|remain|is)\s+(?:fully\s+|firmly\s+|deeply\s+)?committed\s+to)"
-    r"|(?:commit|commits|pledge|pledges|promise|promises|undertake|undertakes|vow|vows)\s+(?:to|that|our|my)\b)"
+_COMMITMENT = _Guarded(
+    re.compile(
+        r"(?:^|[,;:—–]\s*|\b(?:and|so|also)\s+)(?P<actor>I|We|we|The (?:Deputy )?Secretary-General|the (?:Deputy )?Secretary-General)\s+"
+        r"(?:(?:will|shall|am going to|are going to)\s+(?:(?:soon|shortly|also|continue to|now|then|personally)\s+)*(?:be\s+)?[a-z]+"
+        r"|(?:(?:am|are|remain|is)\s+(?:fully\s+|firmly\s+|deeply\s+)?committed\s+to)"
+        r"|(?:commit|commits|pledge|pledges|promise|promises|undertake|undertakes|vow|vows)\s+(?:to|that|our|my)\b)"
+    ),
+    ("will", "shall", "going to", "commit", "pledge", "promise", "undertake", "vow"),
 )
 # Exhortations.
-_LET_US = re.compile(
-    r"(?:^|[,;:—–]\s*|\b(?:and|so|now|today|together)\s+)(?P<actor>[Ll]et(?: us|[’']s))\b"
+_LET_US = _Guarded(
+    re.compile(
+        r"(?:^|[,;:—–]\s*|\b(?:and|so|now|today|together)\s+)(?P<actor>[Ll]et(?: us|[’']s))\b"
+    ),
+    ("et us", "et’s", "et's"),
 )
-_MODAL = re.compile(
-    r"(?:^[“\"‘']?|[,;:—–(]\s*|\b(?:and|but|so|now|yet|together|then|therefore|also)\s+)"
-    r"(?P<actor>(?:we|We|you|You|they|They|[A-Za-z][\w’'-]*(?:\s+[\w’'-]+){0,6}?|all\s+[\w\s]{1,30}?))"
-    r"(?:,\s*(?:too|also),)?\s+(?:(?:also|all|now|still|really|urgently|collectively|together|too)\s+)*"
-    r"(?P<verb>must|need to|needs to|have to|has to|should|ought to)\b"
+_MODAL = _Guarded(
+    re.compile(
+        r"(?:^[“\"‘']?|[,;:—–(]\s*|\b(?:and|but|so|now|yet|together|then|therefore|also)\s+)"
+        r"(?P<actor>(?:we|We|you|You|they|They|[A-Za-z][\w’'-]*(?:\s+[\w’'-]+){0,6}?|all\s+[\w\s]{1,30}?))"
+        r"(?:,\s*(?:too|also),)?\s+(?:(?:also|all|now|still|really|urgently|collectively|together|too)\s+)*"
+        r"(?P<verb>must|need to|needs to|have to|has to|should|ought to)\b"
+    ),
+    ("must", "need", "have to", "has to", "should", "ought to"),
 )
-_WE_NEED = re.compile(
-    r"(?:^|[,;:—–]\s*|\b(?:and|but|so|now|yet)\s+)(?P<actor>[Ww]e)\s+(?:(?:urgently|also|all|now|still|really)\s+)*need\s+(?!to\b)(?P<object>[a-z])"
+_WE_NEED = _Guarded(
+    re.compile(
+        r"(?:^|[,;:—–]\s*|\b(?:and|but|so|now|yet)\s+)(?P<actor>[Ww]e)\s+(?:(?:urgently|also|all|now|still|really)\s+)*need\s+(?!to\b)(?P<object>[a-z])"
+    ),
+    ("need",),
 )
-_NEEDED = re.compile(
-    r"\b(?:is|are)\s+(?:(?:urgently|also|now|badly|still)\s+)*needed\b|\bneeds? to be (?:addressed|tackled|met|closed|bridged|done|taken|strengthened)\b"
+_NEEDED = _Guarded(
+    re.compile(
+        r"\b(?:is|are)\s+(?:(?:urgently|also|now|badly|still)\s+)*needed\b|\bneeds? to be (?:addressed|tackled|met|closed|bridged|done|taken|strengthened)\b"
+    ),
+    ("need",),
 )
-_TIME_TO = re.compile(
-    r"^(?:[^.?!]*?,\s*)?(?:It is|It[’']s) (?:(?:high|now the|the)\s+)?time (?:for [^.?!]{1,60}? )?to\b|\bThe time to act is now\b|\b[Ii]t is up to (?:us|all of us|each of us|you) to\b|\bthe time (?:has come|is now) (?:for [^.?!]{1,40}? )?to\b"
+_TIME_TO = _Guarded(
+    re.compile(
+        r"^(?:[^.?!]*?,\s*)?(?:It is|It[’']s) (?:(?:high|now the|the)\s+)?time (?:for [^.?!]{1,60}? )?to\b|\bThe time to act is now\b|\b[Ii]t is up to (?:us|all of us|each of us|you) to\b|\bthe time (?:has come|is now) (?:for [^.?!]{1,40}? )?to\b"
+    ),
+    ("time", "up to"),
 )
 # Descriptive uses that look like calls: "the kind of partnerships we need to achieve" (a
 # relative clause), "the need to ...", "if we are to ...".
