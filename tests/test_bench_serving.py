@@ -73,3 +73,28 @@ def test_serving_benchmark_runs_in_quick_mode(quick_bench: Callable[..., Any]) -
         # gunicorn master, server worker(s), fork server and query workers
         assert memory["processes"] >= 3 and 0 < memory["pss_mib"] <= memory["rss_mib"]
     assert "serving benchmark:" in bench.stdout and "latency, ms" in bench.stdout
+
+
+def test_serving_benchmark_without_engines_measures_ungraph_alone(
+    quick_bench: Callable[..., Any],
+) -> None:
+    # For a graph too large to load into two more engines in the time at hand (the whole
+    # General Debate corpus): ungraph serve against the in-process floor, and its memory.
+    tarball = load_settings().ungd_dir / "ungd-txt.tar.gz"
+    _needs(None if tarball.exists() else f"the General Debate corpus is missing: {tarball}")
+    bench = quick_bench(
+        "serving",
+        timeout=600,
+        UNGRAPH_BENCH_SERVING_DOCUMENTS="4",
+        UNGRAPH_BENCH_SERVING_LOAD_SECONDS="1",
+        UNGRAPH_BENCH_SERVING_ENGINES="",
+    )
+    data = bench.data
+    assert data["graph"]["quads"] > 1000
+    for engine in ("oxigraph", "virtuoso"):
+        assert "not selected" in data[f"{engine}_skipped"]
+    for name, row in data["latency"].items():
+        assert "median_ms" in row["floor"] and "median_ms" in row["ungraph"], (name, row)
+        assert "oxigraph" not in row and "virtuoso" not in row
+    assert data["memory_after_latency"]["processes"] >= 3
+    assert data["summary"]["overall"]["ungraph_vs_floor"] > 0

@@ -549,3 +549,31 @@ def test_sparse_gazetteer_patterns_match_exactly_like_the_plain_ones(
             assert [m.span() for m in sparse.finditer(folded)] == expected
             compared += len(expected)
     assert compared >= 20
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="unwoyrksa. -'\n1", max_size=50))
+def test_names_are_matched_only_where_they_can_start_exactly_as_finditer_would(text: str) -> None:
+    # Gazetteers try their name pattern only at the words that begin a key; the matches must be
+    # those of the plain scan at every character.
+    from ungraph import registry as module
+
+    keys = ["u.s", "un", "un women", "new york", "york", "ny", "s", "us'", "a-s"]
+    pattern = module._compile(keys)
+    assert pattern is not None
+    heads = module._heads(keys)
+    assert heads is not None
+    expected = [m.span() for m in pattern.finditer(text)]
+    assert [m.span() for m in module._matches(pattern, heads, text)] == expected
+
+
+def test_a_key_that_starts_with_punctuation_makes_the_gazetteer_scan_everywhere() -> None:
+    from ungraph import registry as module
+
+    assert module._heads(["(un)", "un"]) is None
+    pattern = module._compile(["(un)"])
+    assert pattern is not None
+    assert [m.span() for m in module._matches(pattern, None, "the (un) and (un)")] == [
+        (4, 8),
+        (13, 17),
+    ]

@@ -345,3 +345,20 @@ def test_cleaning_never_fails_on_damage_like_text(text: str) -> None:
     cleaned = clean_text(text.replace("\r", "\n"))
     assert "\x0c" not in cleaned.text and "\ufeff" not in cleaned.text
     assert all(count > 0 for count in cleaned.repairs.values())
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="abAé1_- \t\n", max_size=60))
+def test_line_end_hyphens_are_found_as_the_pattern_finds_them(text: str) -> None:
+    # The cleaner looks for hyphenated line ends from the line-end hyphens rather than trying
+    # the pattern at every character; the matches must be finditer's, and the words and
+    # hyphenated pairs read from compounds those of the two plain scans.
+    import re
+
+    from ungraph.sources import ungd
+
+    expected = [m.span() for m in ungd._HYPHEN_BREAK.finditer(text)]
+    assert [m.span() for m in ungd._hyphen_breaks(text)] == expected
+    words, pairs = ungd._spellings(text)
+    assert words == set(re.findall(r"[^\W\d_]+", text))
+    assert pairs == set(re.findall(r"[^\W\d_]+-[^\W\d_]+", text))

@@ -17,10 +17,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from ungraph.namespaces import RDF_TYPE
 from ungraph.resources import sparql_query
 
 __all__ = [
@@ -100,7 +101,7 @@ def shared_facts(
     wanted: dict[Node, frozenset[URIRef]] = {}
     stated: dict[Node, set[Node]] = {}
     for subject, prop, value in graph:
-        if prop == RDF.type:
+        if prop == RDF_TYPE:
             props = single.get(value)  # type: ignore[call-overload]
             if props and isinstance(subject, URIRef):
                 wanted[subject] = wanted.get(subject, frozenset()) | props

@@ -17,7 +17,7 @@ from functools import cache
 from typing import Protocol
 from urllib.parse import quote
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib import RDFS, XSD, Graph, Literal, URIRef
 from rdflib.graph import _ContextType, _TriplePatternType, _TripleType
 from rdflib.namespace import DCTERMS, PROV
 from rdflib.plugins.stores.memory import SimpleMemory
@@ -26,7 +26,7 @@ from rdflib.term import Node
 from ungraph import __version__
 from ungraph.extract.model import AgentMention, CallToAction, EventMention, Evidence, Extraction
 from ungraph.iris import Minter, sdg_iri
-from ungraph.namespaces import OA, SCHEMA, UNG, bind_prefixes
+from ungraph.namespaces import OA, RDF_TYPE, SCHEMA, UNG, bind_prefixes
 from ungraph.registry import Registry, normalize_phrase
 from ungraph.resources import ontology_path
 from ungraph.vocab import date_literal
@@ -200,7 +200,7 @@ class Run:
         """Write the run and its software agent into ``graph`` (each document graph carries
         them, so that it validates on its own with the vocabulary graph)."""
         for kind in class_types(UNG.ExtractionRun):
-            graph.add((self.iri, RDF.type, kind))
+            graph.add((self.iri, RDF_TYPE, kind))
         graph.add(
             (self.iri, RDFS.label, _en(f"ungraph extraction run {self.iri.rsplit('/', 1)[1]}"))
         )
@@ -209,7 +209,7 @@ class Run:
             (self.iri, PROV.startedAtTime, Literal(self.started.isoformat(), datatype=XSD.dateTime))
         )
         for kind in class_types(UNG.SoftwareAgent):
-            graph.add((self.agent, RDF.type, kind))
+            graph.add((self.agent, RDF_TYPE, kind))
         graph.add((self.agent, RDFS.label, _en(f"ungraph {self.version}")))
         graph.add((self.agent, SCHEMA.softwareVersion, Literal(self.version)))
 
@@ -372,7 +372,7 @@ class _Mapper:
 
     def typed(self, node: URIRef, cls: URIRef) -> URIRef:
         for kind in class_types(cls):
-            self.add(node, RDF.type, kind)
+            self.add(node, RDF_TYPE, kind)
         return node
 
     def link(
@@ -812,16 +812,16 @@ class _Mapper:
 
     def passage(self, target: URIRef, evidence: Evidence, text: str) -> None:
         """The target and its two selectors, shared by every annotation of the same passage."""
-        if (target, RDF.type, OA.SpecificResource) in self.graph:
+        if (target, RDF_TYPE, OA.SpecificResource) in self.graph:
             return
         start, end = evidence.start, evidence.end
         quote_node = self.minter.document_part(self.document, "selector", f"{start}-{end}-quote")
         position = self.minter.document_part(self.document, "selector", f"{start}-{end}-position")
-        self.add(target, RDF.type, OA.SpecificResource)
+        self.add(target, RDF_TYPE, OA.SpecificResource)
         self.add(target, OA.hasSource, self.document)
         self.add(target, OA.hasSelector, quote_node)
         self.add(target, OA.hasSelector, position)
-        self.add(quote_node, RDF.type, OA.TextQuoteSelector)
+        self.add(quote_node, RDF_TYPE, OA.TextQuoteSelector)
         # The extractor's quote, not text[start:end]: the SHACL gate checks that they agree.
         self.add(quote_node, OA.exact, Literal(evidence.exact))
         prefix, suffix = quote_context(text, start, end)
@@ -829,6 +829,6 @@ class _Mapper:
             self.add(quote_node, OA.prefix, Literal(prefix))
         if suffix:
             self.add(quote_node, OA.suffix, Literal(suffix))
-        self.add(position, RDF.type, OA.TextPositionSelector)
+        self.add(position, RDF_TYPE, OA.TextPositionSelector)
         self.add(position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger))
         self.add(position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger))

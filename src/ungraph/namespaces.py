@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-from rdflib import Graph, Namespace
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD
 
-UNG = Namespace("https://w3id.org/ungraph/ontology#")
+
+class _Namespace(Namespace):
+    """rdflib's ``Namespace``, each of whose terms is made once: ``UNG.Document`` is the same
+    ``URIRef`` every time instead of a new one checked anew. The mapping names the same
+    classes and properties thousands of times per document; identical terms also let every
+    dictionary and set downstream (graph, validator, serialiser) skip comparing strings."""
+
+    def __getattr__(self, name: str) -> URIRef:
+        found = super().__getattr__(name)
+        object.__setattr__(self, name, found)  # found by plain attribute lookup from now on
+        return found
+
+
+UNG = _Namespace("https://w3id.org/ungraph/ontology#")
 ONTOLOGY_IRI = "https://w3id.org/ungraph/ontology"
-SDG = Namespace("http://metadata.un.org/sdg/")
-SDGO = Namespace("http://metadata.un.org/sdg/ontology#")
-UNDO = Namespace("https://w3id.org/un/ontology/undo/")
-UNBIS = Namespace("http://metadata.un.org/thesaurus/")
-WD = Namespace("http://www.wikidata.org/entity/")
-OA = Namespace("http://www.w3.org/ns/oa#")
-SCHEMA = Namespace("http://schema.org/")
+SDG = _Namespace("http://metadata.un.org/sdg/")
+SDGO = _Namespace("http://metadata.un.org/sdg/ontology#")
+UNDO = _Namespace("https://w3id.org/un/ontology/undo/")
+UNBIS = _Namespace("http://metadata.un.org/thesaurus/")
+WD = _Namespace("http://www.wikidata.org/entity/")
+OA = _Namespace("http://www.w3.org/ns/oa#")
+SCHEMA = _Namespace("http://schema.org/")
+# rdf:type, made once for the loops that test or write it for every triple.
+RDF_TYPE = RDF.type
 
 _BOUND = {
     "ung": UNG,

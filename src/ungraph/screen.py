@@ -38,6 +38,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from ungraph.namespaces import RDF_TYPE
+
 __all__ = ["Index", "Screen", "Unsupported", "Unsure"]
 
 Triple = tuple[Node, Node, Node]
@@ -64,7 +66,7 @@ class Index:
         by_subject: dict[Node, dict[Node, set[Node]]] = {}
         typed: dict[Node, set[Node]] = {}
         subclasses: dict[Node, set[Node]] = {}  # class -> its direct subclasses
-        rdf_type, subclass_of = RDF.type, RDFS.subClassOf
+        rdf_type, subclass_of = RDF_TYPE, RDFS.subClassOf
         for s, p, o in triples:
             predicates = by_subject.get(s)
             if predicates is None:
@@ -117,7 +119,7 @@ class Index:
         return found
 
     def is_instance(self, node: Node, cls: Node) -> bool:
-        kinds = self.objects(node, RDF.type)
+        kinds = self.objects(node, RDF_TYPE)
         if cls in kinds:
             return True
         if not self.subclasses:
@@ -286,8 +288,8 @@ class Screen:
 
 
 def _shape_nodes(shapes: Graph) -> set[Node]:
-    found = set(shapes.subjects(RDF.type, SH.NodeShape))
-    found.update(shapes.subjects(RDF.type, SH.PropertyShape))
+    found = set(shapes.subjects(RDF_TYPE, SH.NodeShape))
+    found.update(shapes.subjects(RDF_TYPE, SH.PropertyShape))
     for prop in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
         found.update(shapes.subjects(prop, None))
     return found
@@ -305,7 +307,7 @@ class _Compiler:
             raise Unsupported(f"SHACL-AF target on {node}")
         classes = list(g.objects(node, SH.targetClass))
         # An implicit class target: a shape that is also a class targets its instances.
-        if (node, RDF.type, RDFS.Class) in g or (node, RDF.type, URIRef(_OWL_CLASS)) in g:
+        if (node, RDF_TYPE, RDFS.Class) in g or (node, RDF_TYPE, URIRef(_OWL_CLASS)) in g:
             classes.append(node)
         targets = _Targets(
             tuple(g.objects(node, SH.targetNode)),
