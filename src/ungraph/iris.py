@@ -12,6 +12,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rdflib import URIRef
 
@@ -91,6 +92,14 @@ def symbol_slug(symbol: str) -> str:
     return slugify(_SYMBOL_SEPARATORS.sub("-", symbol.strip()))
 
 
+@lru_cache(maxsize=8192)
+def _iri(text: str) -> URIRef:
+    """One ``URIRef`` per IRI for a while: a document names the same nodes again and again,
+    and identical terms let every dictionary and set downstream (graph, validator, serialiser)
+    skip comparing strings; making a ``URIRef`` also checks the IRI each time."""
+    return URIRef(text)
+
+
 @dataclass(frozen=True)
 class Minter:
     """Mints every IRI under one base (``Settings.base_iri``, ending in ``/``)."""
@@ -111,7 +120,7 @@ class Minter:
             raise ValueError(f"unknown IRI kind {kind!r}")
         if not slug or "/" in slug or any(c.isspace() for c in slug):
             raise ValueError(f"not a slug: {slug!r}")
-        return URIRef(f"{self.base}id/{kind}/{slug}")
+        return _iri(f"{self.base}id/{kind}/{slug}")
 
     # Documents -------------------------------------------------------------------------
     def document(
@@ -147,7 +156,7 @@ class Minter:
         """
         if part not in {"speech", "call", "annotation", "selector", "target"}:
             raise ValueError(f"unknown document part {part!r}")
-        return URIRef(f"{document}/{part}/{key}")
+        return _iri(f"{document}/{part}/{key}")
 
     def document_graph(self, document: URIRef) -> URIRef:
         """The named graph that holds everything extracted from one document.
@@ -158,7 +167,7 @@ class Minter:
         prefix = f"{self.base}id/document/"
         if not str(document).startswith(prefix):
             raise ValueError(f"not a document IRI of this base: {document}")
-        return URIRef(f"{self.base}graph/document/{str(document)[len(prefix) :]}")
+        return _iri(f"{self.base}graph/document/{str(document)[len(prefix) :]}")
 
     def graph(self, name: str) -> URIRef:
         """A named graph for shared data: ``vocabulary``, ``registry``, ``sdg``, ``matrix``...
@@ -168,7 +177,7 @@ class Minter:
         """
         if not re.fullmatch(r"[a-z][a-z0-9-]*", name):
             raise ValueError(f"not a graph name: {name!r}")
-        return URIRef(f"{self.base}graph/{name}")
+        return _iri(f"{self.base}graph/{name}")
 
     # Entities --------------------------------------------------------------------------
     def person(self, key_or_name: str) -> URIRef:
@@ -239,28 +248,28 @@ class Minter:
         """
         if not _ACTION_LINE.match(code):
             raise ValueError(f"not a WSIS action line code: {code!r}")
-        return URIRef(f"{self.base}id/wsis/{code}")
+        return _iri(f"{self.base}id/wsis/{code}")
 
     def action_line_scheme(self) -> URIRef:
-        return URIRef(f"{self.base}id/wsis")
+        return _iri(f"{self.base}id/wsis")
 
     def group(self, key: str) -> URIRef:
         return self.id("group", _slug_or_hash(key))
 
     def group_scheme(self) -> URIRef:
-        return URIRef(f"{self.base}id/group")
+        return _iri(f"{self.base}id/group")
 
     def theme(self, key: str) -> URIRef:
         return self.id("theme", _slug_or_hash(key))
 
     def theme_scheme(self) -> URIRef:
-        return URIRef(f"{self.base}id/theme")
+        return _iri(f"{self.base}id/theme")
 
     def method(self, key: str) -> URIRef:
         return self.id("method", _slug_or_hash(key))
 
     def method_scheme(self) -> URIRef:
-        return URIRef(f"{self.base}id/method")
+        return _iri(f"{self.base}id/method")
 
     def agent(self, key: str) -> URIRef:
         """A software agent (``ungraph-0.1.0``) or another non-person agent."""
@@ -276,7 +285,7 @@ class Minter:
 
     def dataset(self) -> URIRef:
         """The dataset as a whole (VoID/DCAT descriptions)."""
-        return URIRef(f"{self.base}dataset")
+        return _iri(f"{self.base}dataset")
 
 
 SDG_BASE = "http://metadata.un.org/sdg/"
@@ -293,10 +302,10 @@ def sdg_iri(code: str) -> URIRef:
     rdflib.term.URIRef('http://metadata.un.org/sdg')
     """
     if code == "2030-agenda":
-        return URIRef(SDG_BASE.rstrip("/"))
+        return _iri(SDG_BASE.rstrip("/"))
     if not re.fullmatch(r"(?:[1-9]|1[0-7])(?:\.(?:[1-9]|1[0-9]|[a-h]))?", code):
         raise ValueError(f"not an SDG goal or target code: {code!r}")
-    return URIRef(SDG_BASE + code)
+    return _iri(SDG_BASE + code)
 
 
 def address_slug(url: str) -> str:
