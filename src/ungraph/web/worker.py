@@ -264,6 +264,29 @@ def worker_main(conn: Connection, location: str, sandbox: str, check_interval: f
         except Exception as error:  # reported to the server, which logs it; the loop goes on
             unexpected = QueryFailed(500, "error", f"{type(error).__name__}: {error}")
             _send(conn, FAILED + unexpected.to_json())
+        finally:
+            release_memory()
+
+
+def release_memory() -> None:
+    """Give the heap's free memory back to the system, after the answer has gone out.
+
+    A query's working memory is freed when it ends, but the C allocator keeps the pages for
+    the process: on the whole General Debate graph one aggregate took a worker from 35 MiB to
+    1.2 GiB resident, and it stayed there (eight query workers per server: several GiB) until
+    ``malloc_trim`` brought it back to 285 MiB. Nothing on C libraries without it."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
 
 
 def _send(conn: Connection, message: bytes) -> None:
