@@ -24,17 +24,23 @@ def _needs(reason: str | None) -> None:
         pytest.skip(reason)
 
 
+def _quick_serving(quick_bench: Callable[..., Any], documents: int, **env: str) -> Any:
+    """The serving benchmark in quick mode on ``documents`` statements of the corpus."""
+    tarball = load_settings().ungd_dir / "ungd-txt.tar.gz"
+    _needs(None if tarball.exists() else f"the General Debate corpus is missing: {tarball}")
+    return quick_bench(
+        "serving",
+        timeout=600,
+        UNGRAPH_BENCH_SERVING_DOCUMENTS=str(documents),
+        UNGRAPH_BENCH_SERVING_LOAD_SECONDS="1",
+        **env,
+    )
+
+
 def test_serving_benchmark_runs_in_quick_mode(quick_bench: Callable[..., Any]) -> None:
     _needs(missing("oxigraph") or missing("virtuoso"))
     _needs(None if shutil.which("wrk") else "wrk is missing (make system-deps installs it)")
-    tarball = load_settings().ungd_dir / "ungd-txt.tar.gz"
-    _needs(None if tarball.exists() else f"the General Debate corpus is missing: {tarball}")
-    bench = quick_bench(
-        "serving",
-        timeout=600,
-        UNGRAPH_BENCH_SERVING_DOCUMENTS="6",
-        UNGRAPH_BENCH_SERVING_LOAD_SECONDS="1",
-    )
+    bench = _quick_serving(quick_bench, 6)
     data = bench.data
     assert data["quick"] is True
     assert data["graph"]["documents"] == 6 and data["graph"]["quads"] > 1000
@@ -80,16 +86,7 @@ def test_serving_benchmark_without_engines_measures_ungraph_alone(
 ) -> None:
     # For a graph too large to load into two more engines in the time at hand (the whole
     # General Debate corpus): ungraph serve against the in-process floor, and its memory.
-    tarball = load_settings().ungd_dir / "ungd-txt.tar.gz"
-    _needs(None if tarball.exists() else f"the General Debate corpus is missing: {tarball}")
-    bench = quick_bench(
-        "serving",
-        timeout=600,
-        UNGRAPH_BENCH_SERVING_DOCUMENTS="4",
-        UNGRAPH_BENCH_SERVING_LOAD_SECONDS="1",
-        UNGRAPH_BENCH_SERVING_ENGINES="",
-    )
-    data = bench.data
+    data = _quick_serving(quick_bench, 4, UNGRAPH_BENCH_SERVING_ENGINES="").data
     assert data["graph"]["quads"] > 1000
     for engine in ("oxigraph", "virtuoso"):
         assert "not selected" in data[f"{engine}_skipped"]
