@@ -272,3 +272,22 @@ def test_guarded_call_patterns_never_hide_a_match(corpus_dir: Path) -> None:
                     assert any(word in sentence for word in pattern.words), (name, sentence)
                     assert pattern.search(sentence) is not None
     assert matched >= 50
+
+
+def test_explicit_sdg_patterns_are_skipped_only_without_their_words(corpus_dir: Path) -> None:
+    # Each explicit-reference pattern is skipped on a text without one of its words: on the
+    # corpus and on sample references, whatever a pattern matches contains one of them.
+    from ungraph.extract import sdg
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(corpus_dir.glob("*.txt"))]
+    texts.append(
+        "the 2030 Agenda, Agenda 2030, the 17 Sustainable Development Goals, SDGs, Global Goals, "
+        "the SDG Stimulus, targets 9.c and 17.8, indicator 9.c.1, SDG 4, Goal 5 and 9."
+    )
+    matched = 0
+    for kind, pattern, words in sdg._EXPLICIT:
+        for text in texts:
+            for match in pattern.finditer(text):
+                matched += 1
+                assert any(word in match.group() for word in words), (kind, match.group())
+    assert matched >= 20

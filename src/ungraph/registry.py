@@ -433,9 +433,10 @@ def _matches(
 _WORD_RUN = re.compile(r"\w+")
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)
 def _word_positions(text: str) -> dict[str, list[int]]:
-    # The gazetteers of one extraction scan the same folded body: index its words once.
+    # The gazetteers of one extraction scan the same folded body: index its words once (and
+    # keep it while they also scan a few sentences and headers).
     positions: dict[str, list[int]] = {}
     for match in _WORD_RUN.finditer(text):
         positions.setdefault(match.group(), []).append(match.start())

@@ -28,13 +28,14 @@ ICT_TARGETS = ("4.b", "5.b", "9.c", "17.8")
 
 _GOAL_NUMBER = r"(?:1[0-7]|[1-9])"
 _TARGET_CODE = rf"{_GOAL_NUMBER}\.(?:1[0-9]|[1-9]|[a-h])"
-_EXPLICIT: tuple[tuple[str, re.Pattern[str]], ...] = (
+_EXPLICIT: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
     (
         "2030-agenda",
         re.compile(
             r"\b(?:the\s+)?(?:2030 Agenda(?: for Sustainable Development)?|Agenda 2030|"
             r"Transforming our world: the 2030 Agenda for Sustainable Development)\b"
         ),
+        ("Agenda",),
     ),
     (
         "2030-agenda",
@@ -42,6 +43,7 @@ _EXPLICIT: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:(?:all\s+)?(?:17|seventeen)\s+)?(?:(?:United Nations|UN)['’]?s?\s+)?"
             r"Sustainable Development Goals(?:\s+for\s+2030)?\b|\bSDGs\b|\bGlobal Goals\b"
         ),
+        ("Goals", "SDGs"),
     ),
     # "SDG Stimulus", "the SDG Summit": a named SDG initiative refers to the Goals.
     (
@@ -49,19 +51,26 @@ _EXPLICIT: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bSDG\s+(?:[A-Z][a-z]+)(?:\s+(?:to|for)\s+[^.,;]{3,40}?\bGoals\b[^.,;]{0,20})?"
         ),
+        ("SDG",),
     ),
     (
         "target",
         re.compile(
             rf"\b(?:SDG\s+)?[Tt]argets?\s+(?P<codes>{_TARGET_CODE}(?:(?:,\s*|\s+and\s+|\s+or\s+){_TARGET_CODE})*)"
         ),
+        ("arget",),
     ),
-    ("indicator", re.compile(rf"\b[Ii]ndicators?\s+(?P<codes>{_TARGET_CODE}\.\d{{1,2}})")),
+    (
+        "indicator",
+        re.compile(rf"\b[Ii]ndicators?\s+(?P<codes>{_TARGET_CODE}\.\d{{1,2}})"),
+        ("ndicator",),
+    ),
     (
         "goal",
         re.compile(
             rf"\b(?:SDG\s*|Goal\s+|Sustainable Development Goal\s+)(?P<codes>{_GOAL_NUMBER}(?:(?:,\s*|\s+and\s+|\s+or\s+){_GOAL_NUMBER})*)\b"
         ),
+        ("SDG", "Goal"),
     ),
 )
 # "specific targets on information and communication technologies", "targets related to ICT".
@@ -88,7 +97,11 @@ def explicit_mentions(ctx: Context) -> list[SdgLink]:
     start, end = ctx.header.body
     found: list[SdgLink] = []
     taken: list[tuple[int, int]] = []
-    for kind, pattern in _EXPLICIT:
+    for kind, pattern, words in _EXPLICIT:
+        # A pattern cannot match without one of its words: most statements name no goal, target
+        # or indicator, and the scans of the whole body are skipped.
+        if not any(word in text for word in words):
+            continue
         for match in pattern.finditer(text, start, end):
             if any(match.start() < e and s < match.end() for s, e in taken):
                 continue
@@ -102,7 +115,7 @@ def explicit_mentions(ctx: Context) -> list[SdgLink]:
             for code in codes:
                 found.append(SdgLink(code, True, 1.0, evidence, "explicit-mention"))
             taken.append((match.start(), match.end()))
-    for match in _ICT_TARGET_REFERENCE.finditer(text, start, end):
+    for match in _ICT_TARGET_REFERENCE.finditer(text, start, end) if "targets" in text else ():
         if any(match.start() < e and s < match.end() for s, e in taken):
             continue
         evidence = ctx.evidence(match.start(), match.end())
@@ -162,7 +175,7 @@ def tag_text(text: str) -> tuple[list[int], list[str]]:
     spans = sentences(text) or [(0, len(text))]
     named_targets: set[str] = set()
     named_goals: set[str] = set()
-    for kind, pattern in _EXPLICIT:
+    for kind, pattern, _words in _EXPLICIT:
         if kind in {"target", "goal", "indicator"}:
             for match in pattern.finditer(text):
                 group = match.group("codes")
