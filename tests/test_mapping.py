@@ -3,6 +3,7 @@ and evidence annotation), deterministic IRIs, and a graph the shapes accept."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -12,6 +13,8 @@ import pytest
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV
+from rdflib.plugins.stores.memory import SimpleMemory
+from rdflib.term import Node
 
 from ungraph.config import Settings
 from ungraph.extract.model import (
@@ -28,7 +31,14 @@ from ungraph.extract.model import (
     WsisLink,
 )
 from ungraph.iris import Minter, sdg_iri
-from ungraph.mapping import MappedDocument, Run, class_types, map_document, map_extraction
+from ungraph.mapping import (
+    DeferredIndexMemory,
+    MappedDocument,
+    Run,
+    class_types,
+    map_document,
+    map_extraction,
+)
 from ungraph.namespaces import OA, SCHEMA, UNDO, UNG
 from ungraph.registry import Registry
 from ungraph.resources import ontology_path
@@ -520,3 +530,33 @@ def test_every_term_the_mapping_writes_is_defined_in_the_ontology(graph: Graph) 
     missing = sorted((t for t in used if str(t).startswith(str(UNG)) and t not in defined), key=str)
     assert not missing
     assert len([t for t in used if str(t).startswith(str(UNG))]) >= 40
+
+
+def test_deferred_index_memory_answers_like_simple_memory() -> None:
+    rng = random.Random(7)
+    terms: list[Node] = [URIRef(f"http://example.org/{i}") for i in range(6)]
+    terms += [Literal(i) for i in range(3)]
+    deferred = Graph(store=DeferredIndexMemory())
+    plain = Graph(store=SimpleMemory())
+    for step in range(600):
+        s, p = rng.choice(terms[:6]), rng.choice(terms[:4])
+        o = rng.choice(terms)
+        action = rng.randrange(10)
+        if action < 6:
+            deferred.add((s, p, o))
+            plain.add((s, p, o))
+        elif action < 8:
+            pattern = (rng.choice([s, None]), rng.choice([p, None]), rng.choice([o, None]))
+            deferred.remove(pattern)
+            plain.remove(pattern)
+        else:
+            pattern = (rng.choice([s, None]), rng.choice([p, None]), rng.choice([o, None]))
+            assert set(deferred.triples(pattern)) == set(plain.triples(pattern)), step
+        assert len(deferred) == len(plain)
+        assert set(deferred) == set(plain)
+        assert ((s, p, o) in deferred) == ((s, p, o) in plain)
+    # Triples come out in the order they went in.
+    ordered = Graph(store=DeferredIndexMemory())
+    for i in range(5):
+        ordered.add((terms[i], terms[0], Literal(i)))
+    assert [o for _s, _p, o in ordered] == [Literal(i) for i in range(5)]

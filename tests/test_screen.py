@@ -19,7 +19,6 @@ import pytest
 from pyshacl import validate as pyshacl_validate
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SH
-from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
 from ungraph import validate as validate_module
@@ -27,7 +26,7 @@ from ungraph.config import Settings, load_settings
 from ungraph.extract import extract_document
 from ungraph.extract.knowledge import Knowledge
 from ungraph.iris import Minter
-from ungraph.mapping import DeferredIndexMemory, Run, map_document
+from ungraph.mapping import Run, map_document
 from ungraph.screen import Screen, Unsupported, Unsure
 from ungraph.sources import SourceDocument, read_sources
 from ungraph.validate import GraphValidator, Shapes, TypeIndex, default_shapes, type_index
@@ -334,36 +333,3 @@ def test_comparisons_the_screen_does_not_reproduce_go_to_pyshacl() -> None:
 
 def test_the_validator_module_uses_the_screen_for_the_project_shapes() -> None:
     assert validate_module.default_shapes().screen is not None
-
-
-# ---------------------------------------------------------------------------------------------
-# The mapping's graph store
-# ---------------------------------------------------------------------------------------------
-def test_deferred_index_memory_answers_like_simple_memory() -> None:
-    rng = random.Random(7)
-    terms: list[Node] = [URIRef(f"http://example.org/{i}") for i in range(6)]
-    terms += [Literal(i) for i in range(3)]
-    deferred = Graph(store=DeferredIndexMemory())
-    plain = Graph(store=SimpleMemory())
-    for step in range(600):
-        s, p = rng.choice(terms[:6]), rng.choice(terms[:4])
-        o = rng.choice(terms)
-        action = rng.randrange(10)
-        if action < 6:
-            deferred.add((s, p, o))
-            plain.add((s, p, o))
-        elif action < 8:
-            pattern = (rng.choice([s, None]), rng.choice([p, None]), rng.choice([o, None]))
-            deferred.remove(pattern)
-            plain.remove(pattern)
-        else:
-            pattern = (rng.choice([s, None]), rng.choice([p, None]), rng.choice([o, None]))
-            assert set(deferred.triples(pattern)) == set(plain.triples(pattern)), step
-        assert len(deferred) == len(plain)
-        assert set(deferred) == set(plain)
-        assert ((s, p, o) in deferred) == ((s, p, o) in plain)
-    # Triples come out in the order they went in.
-    ordered = Graph(store=DeferredIndexMemory())
-    for i in range(5):
-        ordered.add((terms[i], terms[0], Literal(i)))
-    assert [o for _s, _p, o in ordered] == [Literal(i) for i in range(5)]

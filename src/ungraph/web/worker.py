@@ -273,8 +273,9 @@ def release_memory() -> None:
 
     A query's working memory is freed when it ends, but the C allocator keeps the pages for
     the process: on the whole General Debate graph one aggregate took a worker from 35 MiB to
-    1.2 GiB resident, and it stayed there (eight query workers per server: several GiB) until
-    ``malloc_trim`` brought it back to 285 MiB. Nothing on C libraries without it."""
+    1.2 GiB resident, and it stayed there (eight query workers in the default serve tree:
+    several GiB) until ``malloc_trim`` brought it back to 285 MiB. Nothing on C libraries
+    without it."""
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
 
