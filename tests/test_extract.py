@@ -16,6 +16,7 @@ from ungraph.extract import extract_document
 from ungraph.extract.calls import classify
 from ungraph.extract.knowledge import Knowledge
 from ungraph.extract.model import Extraction
+from ungraph.extract.patterns import Guarded
 from ungraph.sources import read_sources
 from ungraph.sources.model import SourceDocument
 
@@ -257,9 +258,7 @@ def test_guarded_call_patterns_never_hide_a_match(corpus_dir: Path) -> None:
     from ungraph.extract import calls
     from ungraph.parse.sentences import sentences
 
-    guarded = {
-        name: value for name, value in vars(calls).items() if isinstance(value, calls._Guarded)
-    }
+    guarded = {name: value for name, value in vars(calls).items() if isinstance(value, Guarded)}
     assert len(guarded) >= 10
     matched = 0
     for path in sorted(corpus_dir.glob("*.txt")):
@@ -285,9 +284,12 @@ def test_explicit_sdg_patterns_are_skipped_only_without_their_words(corpus_dir: 
         "the SDG Stimulus, targets 9.c and 17.8, indicator 9.c.1, SDG 4, Goal 5 and 9."
     )
     matched = 0
-    for kind, pattern, words in sdg._EXPLICIT:
+    for kind, guarded in [*sdg._EXPLICIT, ("ict-targets", sdg._ICT_TARGET_REFERENCE)]:
         for text in texts:
-            for match in pattern.finditer(text):
+            for match in guarded.pattern.finditer(text):
                 matched += 1
-                assert any(word in match.group() for word in words), (kind, match.group())
+                assert any(word in match.group() for word in guarded.words), (kind, match.group())
+                assert [m.span() for m in guarded.finditer(text)] == [
+                    m.span() for m in guarded.pattern.finditer(text)
+                ]
     assert matched >= 20

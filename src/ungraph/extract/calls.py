@@ -17,24 +17,9 @@ from dataclasses import dataclass
 
 from ungraph.extract.context import Context, Draft
 from ungraph.extract.model import AgentMention, CallKind, CallToAction
+from ungraph.extract.patterns import Guarded
 from ungraph.extract.sdg import PASSAGE_THRESHOLD, sdg_index
 from ungraph.extract.wsis import wsis_index
-
-
-class _Guarded:
-    """A pattern that cannot match without one of ``words`` in the text (a verb, a keyword it
-    spells out), tried only when one is there: a plain substring test is far cheaper than the
-    regular expression, and most of a speech's sentences call for nothing."""
-
-    def __init__(self, pattern: re.Pattern[str], words: tuple[str, ...]) -> None:
-        self.pattern = pattern
-        self.words = words
-
-    def search(self, text: str) -> re.Match[str] | None:
-        if not any(word in text for word in self.words):
-            return None
-        return self.pattern.search(text)
-
 
 _CALL_VERBS = (
     r"call(?:s)? (?:on|upon)|urge(?:s)?|appeal(?:s)? to|invite(?:s)?|encourage(?:s)?|"
@@ -51,7 +36,7 @@ _AGENT_SUBJECT = (
     r"The United Nations|the United Nations|He|he|She|she)"
 )
 # "I call on all participants and partners to intensify ...", "I urge MemberStates ... to".
-_CALL = _Guarded(
+_CALL = Guarded(
     re.compile(
         rf"(?:^|[,;:—–]\s*|\b(?:and|so|therefore|also|again|today|now)\s+)(?P<actor>{_AGENT_SUBJECT})\s+"
         rf"(?:(?:also|again|strongly|therefore|now|today|once again|warmly)\s+)*(?P<verb>{_CALL_VERBS})\b"
@@ -71,7 +56,7 @@ _CALL = _Guarded(
         "implore",
     ),
 )
-_REPORTED_CALL = _Guarded(
+_REPORTED_CALL = Guarded(
     re.compile(
         rf"(?P<actor>{_AGENT_SUBJECT}|[A-Z][\w.-]+(?: [A-Z][\w-]+){{0,3}})\s+(?:(?:also|again|further)\s+)*"
         rf"(?P<verb>{_PAST_CALL_VERBS})\b(?:\s+(?P<addressee>[^.;:]*?)\s+(?:to|for)\b)?"
@@ -79,21 +64,21 @@ _REPORTED_CALL = _Guarded(
     ("call", "urged", "appealed", "invited", "encouraged", "asked", "challenged"),
 )
 # "In my Roadmap ..., I made a call to ...": a speaker's own call, named as such.
-_OWN_CALL = _Guarded(
+_OWN_CALL = Guarded(
     re.compile(
         r"\b(?P<actor>I|we|We)\s+(?:made|make|renew|reiterate|repeat|issued?)\s+(?:a|my|our|the)\s+(?:\w+\s+)?call\b"
     ),
     ("call",),
 )
 # "you can help carry these goals forward", "you have a vital role to play".
-_SECOND_PERSON = _Guarded(
+_SECOND_PERSON = Guarded(
     re.compile(
         r"\b(?P<actor>you|You)\s+(?:can|could|must|should)\s+(?:help|play|lead|make|do)\b|\byou have an? (?:\w+\s+)?role\b"
     ),
     ("you", "You"),
 )
 # Commitments: an agent binds itself.
-_COMMITMENT = _Guarded(
+_COMMITMENT = Guarded(
     re.compile(
         r"(?:^|[,;:—–]\s*|\b(?:and|so|also)\s+)(?P<actor>I|We|we|The (?:Deputy )?Secretary-General|the (?:Deputy )?Secretary-General)\s+"
         r"(?:(?:will|shall|am going to|are going to)\s+(?:(?:soon|shortly|also|continue to|now|then|personally)\s+)*(?:be\s+)?[a-z]+"
@@ -103,13 +88,13 @@ _COMMITMENT = _Guarded(
     ("will", "shall", "going to", "commit", "pledge", "promise", "undertake", "vow"),
 )
 # Exhortations.
-_LET_US = _Guarded(
+_LET_US = Guarded(
     re.compile(
         r"(?:^|[,;:—–]\s*|\b(?:and|so|now|today|together)\s+)(?P<actor>[Ll]et(?: us|[’']s))\b"
     ),
     ("et us", "et’s", "et's"),
 )
-_MODAL = _Guarded(
+_MODAL = Guarded(
     re.compile(
         r"(?:^[“\"‘']?|[,;:—–(]\s*|\b(?:and|but|so|now|yet|together|then|therefore|also)\s+)"
         r"(?P<actor>(?:we|We|you|You|they|They|[A-Za-z][\w’'-]*(?:\s+[\w’'-]+){0,6}?|all\s+[\w\s]{1,30}?))"
@@ -118,19 +103,19 @@ _MODAL = _Guarded(
     ),
     ("must", "need", "have to", "has to", "should", "ought to"),
 )
-_WE_NEED = _Guarded(
+_WE_NEED = Guarded(
     re.compile(
         r"(?:^|[,;:—–]\s*|\b(?:and|but|so|now|yet)\s+)(?P<actor>[Ww]e)\s+(?:(?:urgently|also|all|now|still|really)\s+)*need\s+(?!to\b)(?P<object>[a-z])"
     ),
     ("need",),
 )
-_NEEDED = _Guarded(
+_NEEDED = Guarded(
     re.compile(
         r"\b(?:is|are)\s+(?:(?:urgently|also|now|badly|still)\s+)*needed\b|\bneeds? to be (?:addressed|tackled|met|closed|bridged|done|taken|strengthened)\b"
     ),
     ("need",),
 )
-_TIME_TO = _Guarded(
+_TIME_TO = Guarded(
     re.compile(
         r"^(?:[^.?!]*?,\s*)?(?:It is|It[’']s) (?:(?:high|now the|the)\s+)?time (?:for [^.?!]{1,60}? )?to\b|\bThe time to act is now\b|\b[Ii]t is up to (?:us|all of us|each of us|you) to\b|\bthe time (?:has come|is now) (?:for [^.?!]{1,40}? )?to\b"
     ),

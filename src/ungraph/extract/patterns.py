@@ -3,6 +3,33 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+
+
+class Guarded:
+    """A pattern that cannot match without one of ``words`` in the text (a verb, a keyword it
+    spells out), tried only when one is there: a substring test is far cheaper than a regular
+    expression tried at every character, and most sentences of a speech call for nothing and
+    most speeches name no goal, target or indicator."""
+
+    def __init__(self, pattern: re.Pattern[str], words: tuple[str, ...]) -> None:
+        self.pattern = pattern
+        self.words = words
+
+    def present(self, text: str) -> bool:
+        return any(word in text for word in self.words)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self.present(text) else None
+
+    def finditer(
+        self, text: str, pos: int = 0, endpos: int | None = None
+    ) -> Iterator[re.Match[str]]:
+        """Matches in ``text[pos:endpos]``; the guard reads the whole text (a word absent from
+        it is absent from any part of it)."""
+        if self.present(text):
+            yield from self.pattern.finditer(text, pos, len(text) if endpos is None else endpos)
+
 
 # Upper- and lower-case letters of the Latin scripts UN texts print names in (Python's re has
 # no \p{Lu}): "António", "Lajčák", "Kőrösi", "Bozkır".

@@ -15,6 +15,7 @@ from functools import cache
 
 from ungraph.extract.context import Context, Draft
 from ungraph.extract.model import SdgLink
+from ungraph.extract.patterns import Guarded
 from ungraph.extract.topics import TopicIndex, combine
 from ungraph.resources import vocab_path
 
@@ -28,56 +29,70 @@ ICT_TARGETS = ("4.b", "5.b", "9.c", "17.8")
 
 _GOAL_NUMBER = r"(?:1[0-7]|[1-9])"
 _TARGET_CODE = rf"{_GOAL_NUMBER}\.(?:1[0-9]|[1-9]|[a-h])"
-_EXPLICIT: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
+_EXPLICIT: tuple[tuple[str, Guarded], ...] = (
     (
         "2030-agenda",
-        re.compile(
-            r"\b(?:the\s+)?(?:2030 Agenda(?: for Sustainable Development)?|Agenda 2030|"
-            r"Transforming our world: the 2030 Agenda for Sustainable Development)\b"
+        Guarded(
+            re.compile(
+                r"\b(?:the\s+)?(?:2030 Agenda(?: for Sustainable Development)?|Agenda 2030|"
+                r"Transforming our world: the 2030 Agenda for Sustainable Development)\b"
+            ),
+            ("Agenda",),
         ),
-        ("Agenda",),
     ),
     (
         "2030-agenda",
-        re.compile(
-            r"\b(?:(?:all\s+)?(?:17|seventeen)\s+)?(?:(?:United Nations|UN)['’]?s?\s+)?"
-            r"Sustainable Development Goals(?:\s+for\s+2030)?\b|\bSDGs\b|\bGlobal Goals\b"
+        Guarded(
+            re.compile(
+                r"\b(?:(?:all\s+)?(?:17|seventeen)\s+)?(?:(?:United Nations|UN)['’]?s?\s+)?"
+                r"Sustainable Development Goals(?:\s+for\s+2030)?\b|\bSDGs\b|\bGlobal Goals\b"
+            ),
+            ("Goals", "SDGs"),
         ),
-        ("Goals", "SDGs"),
     ),
     # "SDG Stimulus", "the SDG Summit": a named SDG initiative refers to the Goals.
     (
         "2030-agenda",
-        re.compile(
-            r"\bSDG\s+(?:[A-Z][a-z]+)(?:\s+(?:to|for)\s+[^.,;]{3,40}?\bGoals\b[^.,;]{0,20})?"
+        Guarded(
+            re.compile(
+                r"\bSDG\s+(?:[A-Z][a-z]+)(?:\s+(?:to|for)\s+[^.,;]{3,40}?\bGoals\b[^.,;]{0,20})?"
+            ),
+            ("SDG",),
         ),
-        ("SDG",),
     ),
     (
         "target",
-        re.compile(
-            rf"\b(?:SDG\s+)?[Tt]argets?\s+(?P<codes>{_TARGET_CODE}(?:(?:,\s*|\s+and\s+|\s+or\s+){_TARGET_CODE})*)"
+        Guarded(
+            re.compile(
+                rf"\b(?:SDG\s+)?[Tt]argets?\s+(?P<codes>{_TARGET_CODE}(?:(?:,\s*|\s+and\s+|\s+or\s+){_TARGET_CODE})*)"
+            ),
+            ("arget",),
         ),
-        ("arget",),
     ),
     (
         "indicator",
-        re.compile(rf"\b[Ii]ndicators?\s+(?P<codes>{_TARGET_CODE}\.\d{{1,2}})"),
-        ("ndicator",),
+        Guarded(
+            re.compile(rf"\b[Ii]ndicators?\s+(?P<codes>{_TARGET_CODE}\.\d{{1,2}})"), ("ndicator",)
+        ),
     ),
     (
         "goal",
-        re.compile(
-            rf"\b(?:SDG\s*|Goal\s+|Sustainable Development Goal\s+)(?P<codes>{_GOAL_NUMBER}(?:(?:,\s*|\s+and\s+|\s+or\s+){_GOAL_NUMBER})*)\b"
+        Guarded(
+            re.compile(
+                rf"\b(?:SDG\s*|Goal\s+|Sustainable Development Goal\s+)(?P<codes>{_GOAL_NUMBER}(?:(?:,\s*|\s+and\s+|\s+or\s+){_GOAL_NUMBER})*)\b"
+            ),
+            ("SDG", "Goal"),
         ),
-        ("SDG", "Goal"),
     ),
 )
 # "specific targets on information and communication technologies", "targets related to ICT".
-_ICT_TARGET_REFERENCE = re.compile(
-    r"\b(?:(?:specific|several|dedicated|concrete)\s+)?targets\s+(?:on|for|related to|relating to|"
-    r"concerning|that address)\s+(?:the\s+)?(?:information and communications? technolog(?:y|ies)|ICTs?|"
-    r"digital technolog(?:y|ies)|technology|the Internet|broadband)(?:\s+and\s+(?:the\s+)?Internet)?"
+_ICT_TARGET_REFERENCE = Guarded(
+    re.compile(
+        r"\b(?:(?:specific|several|dedicated|concrete)\s+)?targets\s+(?:on|for|related to|relating to|"
+        r"concerning|that address)\s+(?:the\s+)?(?:information and communications? technolog(?:y|ies)|ICTs?|"
+        r"digital technolog(?:y|ies)|technology|the Internet|broadband)(?:\s+and\s+(?:the\s+)?Internet)?"
+    ),
+    ("targets",),
 )
 
 
@@ -97,11 +112,7 @@ def explicit_mentions(ctx: Context) -> list[SdgLink]:
     start, end = ctx.header.body
     found: list[SdgLink] = []
     taken: list[tuple[int, int]] = []
-    for kind, pattern, words in _EXPLICIT:
-        # A pattern cannot match without one of its words: most statements name no goal, target
-        # or indicator, and the scans of the whole body are skipped.
-        if not any(word in text for word in words):
-            continue
+    for kind, pattern in _EXPLICIT:
         for match in pattern.finditer(text, start, end):
             if any(match.start() < e and s < match.end() for s, e in taken):
                 continue
@@ -115,7 +126,7 @@ def explicit_mentions(ctx: Context) -> list[SdgLink]:
             for code in codes:
                 found.append(SdgLink(code, True, 1.0, evidence, "explicit-mention"))
             taken.append((match.start(), match.end()))
-    for match in _ICT_TARGET_REFERENCE.finditer(text, start, end) if "targets" in text else ():
+    for match in _ICT_TARGET_REFERENCE.finditer(text, start, end):
         if any(match.start() < e and s < match.end() for s, e in taken):
             continue
         evidence = ctx.evidence(match.start(), match.end())
@@ -175,7 +186,7 @@ def tag_text(text: str) -> tuple[list[int], list[str]]:
     spans = sentences(text) or [(0, len(text))]
     named_targets: set[str] = set()
     named_goals: set[str] = set()
-    for kind, pattern, _words in _EXPLICIT:
+    for kind, pattern in _EXPLICIT:
         if kind in {"target", "goal", "indicator"}:
             for match in pattern.finditer(text):
                 group = match.group("codes")
