@@ -21,7 +21,6 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from ungraph import validate as validate_module
 from ungraph.config import Settings, load_settings
 from ungraph.extract import extract_document
 from ungraph.extract.knowledge import Knowledge
@@ -329,7 +328,3 @@ def test_comparisons_the_screen_does_not_reproduce_go_to_pyshacl() -> None:
     with pytest.raises(Unsure):
         screen.failures(data)
     assert not screen.clean(data)  # not sure: pySHACL decides
-
-
-def test_the_validator_module_uses_the_screen_for_the_project_shapes() -> None:
-    assert validate_module.default_shapes().screen is not None
