@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph, Literal, URIRef
+from rdflib import RDFS, Graph, Literal, URIRef
 
 import ungraph.build as build_module
 import ungraph.mapping as mapping_module
@@ -223,6 +223,30 @@ def test_a_document_that_violates_the_shapes_is_quarantined(
     lines = list(build_module.iter_quarantine_lines(report))
     assert "000_seed.txt: validate" in lines[0] and "previous version kept" in lines[0]
     assert any("DocumentShape" in line and SEED in line and "ung:text" in line for line in lines)
+
+
+def test_a_graph_the_rdf_parser_refuses_is_quarantined_and_the_rest_is_built(
+    small: Path, tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # rdflib accepts an IRI with a space; the N-Triples written for the store would not parse.
+    original = mapping_module.map_document
+
+    def inject(*args: object, **kwargs: object) -> MappedDocument:
+        mapped = original(*args, **kwargs)  # type: ignore[arg-type]
+        if str(mapped.iri) == SEED:
+            mapped.graph.add((mapped.iri, RDFS.seeAlso, URIRef("https://example.org/a b")))
+        return mapped
+
+    monkeypatch.setattr(build_module, "map_document", inject)
+    store = tmp_path / "store"
+    report = build(settings, options(small, store))
+    (quarantined,) = report.quarantined
+    assert (quarantined.stage, quarantined.document) == ("validate", SEED)
+    assert quarantined.message.startswith("GraphSyntaxError: Invalid IRI code point")
+    assert "<https://example.org/a b>" in quarantined.message
+    assert report.built == len(SMALL) - 1
+    with open_store(str(store), read_only=True) as opened:
+        assert SEED not in dict(opened.documents())
 
 
 def test_an_extractor_that_raises_is_named_and_the_rest_is_built(
@@ -505,7 +529,7 @@ def test_the_loader_drops_only_graphs_the_version_may_hold(
         loader.write(seeded, "<urn:a> <urn:p> <urn:new> .\n")
         loader.write(fresh, "<urn:b> <urn:p> <urn:first> .\n")
         loader.write(fresh, "<urn:b> <urn:p> <urn:second> .\n")  # claimed again by another source
-        loader.flush()
+        loader.close()
         assert dropped == [seeded, fresh]
         rows = store.query("SELECT ?g ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
         assert isinstance(rows, SelectResult)
@@ -513,3 +537,19 @@ def test_the_loader_drops_only_graphs_the_version_may_hold(
             (fresh, "urn:second"),
             (seeded, "urn:new"),
         ]
+
+
+def test_a_graph_written_twice_before_its_chunk_is_loaded_keeps_the_second_content(
+    tmp_path: Path,
+) -> None:
+    graph = "https://example.org/g/twice"
+    with open_store(str(tmp_path / "store")) as store:
+        loader = build_module._Loader(store)
+        loader.write(graph, "<urn:b> <urn:p> <urn:first> .\n")
+        loader.write("https://example.org/g/other", "<urn:c> <urn:p> <urn:c> .\n")
+        loader.write(graph, "<urn:b> <urn:p> <urn:second> .\n")
+        loader.close()
+        rows = store.query(f"SELECT ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        assert isinstance(rows, SelectResult)
+        assert [str(o) for (o,) in rows] == ["urn:second"]
+        assert store.count() == 2

@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -345,7 +346,8 @@ def _deadline(seconds: float) -> Iterator[None]:
 
 
 def _process(jobs: Sequence[_Job]) -> list[_Done]:
-    """Extract and map every document of a batch, then validate the mapped ones together.
+    """Extract, map and validate every document of a batch; a document that fails does not
+    stop the others.
 
     Stage times are the worker's CPU time (``process_time``), so that they mean the same on a
     busy machine.
@@ -379,23 +381,21 @@ def _process(jobs: Sequence[_Job]) -> list[_Done]:
             done[job.number] = _failed(job, stage, message)
             continue
         mapped.append((job, result, extracted - started, time.process_time() - extracted))
-    if not mapped:
-        return [done[job.number] for job in jobs]
-    started = time.process_time()
-    try:
-        with _deadline(state.timeout * len(mapped)):
-            # The validator writes each graph's N-Triples from the Oxigraph terms it builds for
-            # the SPARQL constraints: one conversion per graph, not two.
-            validations = state.validator.validate_batch(
-                [(str(result.iri), result.graph) for _job, result, _e, _m in mapped],
-                serialize=True,
-            )
-    except _Timeout as error:
-        for job, *_rest in mapped:
-            done[job.number] = _failed(job, "timeout", f"validate: {error}")
-        return [done[job.number] for job in jobs]
-    share = (time.process_time() - started) / len(mapped)
-    for (job, result, extract_s, map_s), validation in zip(mapped, validations, strict=True):
+    for job, result, extract_s, map_s in mapped:
+        started = time.process_time()
+        try:
+            with _deadline(state.timeout):
+                # The validator also writes the graph as N-Triples, checked by Oxigraph's parser.
+                (validation,) = state.validator.validate_batch(
+                    [(str(result.iri), result.graph)], serialize=True
+                )
+        except _Timeout as error:
+            done[job.number] = _failed(job, "timeout", f"validate: {error}", str(result.iri))
+            continue
+        except Exception as error:  # e.g. an IRI the parser refuses: this document only
+            message = f"{type(error).__name__}: {error}"
+            done[job.number] = _failed(job, "validate", message, str(result.iri))
+            continue
         done[job.number] = _Done(
             number=job.number,
             origin=job.source.origin,
@@ -413,7 +413,7 @@ def _process(jobs: Sequence[_Job]) -> list[_Done]:
             shared=shared_facts(result.graph, result.iri, state.single),
             extract_seconds=extract_s,
             map_seconds=map_s,
-            validate_seconds=share,
+            validate_seconds=time.process_time() - started,
             peak_mib=_peak_mib(),
         )
     return [done[job.number] for job in jobs]
@@ -424,9 +424,14 @@ def _peak_mib() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def _failed(job: _Job, stage: Stage, message: str) -> _Done:
+def _failed(job: _Job, stage: Stage, message: str, document: str | None = None) -> _Done:
     return _Done(
-        job.number, job.source.origin, job.source.content_hash, stage=stage, message=message
+        job.number,
+        job.source.origin,
+        job.source.content_hash,
+        document=document,
+        stage=stage,
+        message=message,
     )
 
 
@@ -607,22 +612,25 @@ class _Loader:
     """Writes document graphs into the store version being built, many at a time.
 
     The version is invisible until the build commits, so a document's graph need not be written
-    in a transaction of its own: on the embedded store, graphs go in chunks through Oxigraph's
-    bulk loader, which writes sorted, compressed files directly — per-document transactions took
-    four times the disk and several times the memory (a 2 GiB main process at 10,000
-    documents). Another backend replaces one document graph at a time.
+    in a transaction of its own: on the embedded store, graphs are spooled to a file as N-Quads
+    and go in by the hundred megabytes through Oxigraph's bulk loader, which writes sorted files
+    directly — per-document transactions took four times the disk and several times the memory
+    (a 2 GiB main process at 10,000 documents). Another backend replaces one document graph at
+    a time.
     """
 
-    # Characters of N-Triples per bulk load: each load sorts and writes new files, whose
-    # merging costs more as the store grows. On 2,000 generated documents, 32 MB chunks (with
-    # records committed in batches) took the main process from 51 to 30 CPU seconds and
-    # peaked at 560 MiB instead of 281; 64 MB saved little more and peaked at 951 MiB.
-    CHUNK = 32 << 20
+    # Characters of N-Quads per bulk load. Each load adds files that the store merges with what
+    # it holds, again and again as the version grows, in the background while the workers
+    # run: on the 12.8 million quads of the General Debate corpus, loaded at the pace of a
+    # build, 32 MB loads cost 476 CPU seconds and 256 MB loads 352. The spool is on disk, so
+    # the size costs the main process no memory of its own, only the bulk loader's.
+    CHUNK = 256 << 20
 
     def __init__(self, store: GraphStore, existing: Iterable[str] = ()) -> None:
         self.store = store
         self._bulk_load = getattr(getattr(store, "engine", None), "bulk_load", None)
-        self._pending: dict[str, str] = {}  # graph -> N-Triples; a later write replaces
+        self._spool: IO[str] | None = None
+        self._spooled: set[str] = set()  # graphs in the spool
         self._size = 0
         # Graphs the version may already hold (seeded from the parent, or loaded by an earlier
         # chunk when a source read later claims the same document): only these need dropping
@@ -634,29 +642,44 @@ class _Loader:
             # One atomic replacement per document (on a remote engine, a Graph Store PUT).
             self.store.replace_graph(graph, NTriples(ntriples))
             return
-        self._size += len(ntriples) - len(self._pending.get(graph, ""))
-        self._pending[graph] = ntriples
+        if graph in self._spooled:
+            # Claimed again by a source read earlier (rare): the spooled graph cannot be taken
+            # out of the file, so it is loaded, then dropped before the new one goes in.
+            self.flush()
+        if self._spool is None:
+            self._spool = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed by close())
+                "w", encoding="utf-8", newline="", prefix="ungraph-load-", suffix=".nq"
+            )
+        # N-Triples to N-Quads: every statement ends with " .\n" (the serialiser escapes line
+        # breaks inside literals), so the graph name goes before it.
+        self._size += self._spool.write(ntriples.replace(" .\n", f" <{graph}> .\n"))
+        self._spooled.add(graph)
         if self._size >= self.CHUNK:
             self.flush()
 
     def flush(self) -> None:
-        if not self._pending:
+        if self._spool is None or not self._spooled:
             return
-        for graph in self._existing.intersection(self._pending):
+        for graph in self._existing.intersection(self._spooled):
             self.store.drop_graph(graph)  # a changed document's old graph, from the parent
-        # N-Triples to N-Quads: every statement ends with " .\n" (the serialiser escapes line
-        # breaks inside literals), so the graph name goes before it.
-        quads = "".join(
-            ntriples.replace(" .\n", f" <{graph}> .\n") for graph, ntriples in self._pending.items()
-        )
+        self._spool.flush()
         assert self._bulk_load is not None
-        # Lenient: the workers wrote the statements with Oxigraph's serialiser, from terms it
-        # checked when they were made, and the graph names are minted IRIs; checking every IRI
-        # again cost 12 % of the loading CPU (1.29 million General Debate quads).
-        self._bulk_load(quads.encode("utf-8"), format=ox.RdfFormat.N_QUADS, lenient=True)
-        self._existing.update(self._pending)
-        self._pending.clear()
+        # Lenient: the workers wrote the statements from terms Oxigraph's parser checked (each
+        # document's SPARQL constraints run on them), and the graph names are minted IRIs;
+        # checking every IRI again cost 12 % of the loading CPU (1.29 million quads).
+        self._bulk_load(path=self._spool.name, format=ox.RdfFormat.N_QUADS, lenient=True)
+        self._spool.seek(0)
+        self._spool.truncate()
+        self._existing.update(self._spooled)
+        self._spooled.clear()
         self._size = 0
+
+    def close(self) -> None:
+        """Load what is spooled and delete the spool."""
+        self.flush()
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
 
 
 class _Books:
@@ -769,7 +792,7 @@ class _Books:
     def finish(self, *, prune: bool) -> None:
         """Write what is still buffered, drop the documents no source claimed this time (when
         asked to and when it is safe), then look for cross-document conflicts."""
-        self.loader.flush()
+        self.loader.close()
         self._prune(prune)
         checking = time.perf_counter()
         self.report.conflicts = find_conflicts(self.store, self.shared)

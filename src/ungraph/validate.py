@@ -45,6 +45,7 @@ import re
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
@@ -67,7 +68,7 @@ from ungraph.config import Settings
 from ungraph.namespaces import PREFIXES
 from ungraph.resources import shapes_paths
 from ungraph.screen import Screen, Unsupported
-from ungraph.store.terms import ToOxigraph, to_rdflib
+from ungraph.store.terms import NTriplesWriter, ToOxigraph, to_rdflib
 
 __all__ = [
     "DEFAULT_BATCH",
@@ -100,6 +101,11 @@ _SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"
 class ShapesError(RuntimeError):
     """The shapes cannot be used (a file that does not parse, a SPARQL constraint this
     validator cannot run); names the file or shape."""
+
+
+class GraphSyntaxError(ValueError):
+    """A graph holds a term RDF syntax does not allow (an IRI with a space, a bad language
+    tag); the message quotes the statement."""
 
 
 def default_workers() -> int:
@@ -453,17 +459,30 @@ class GraphValidator:
         ]
         store: ox.Store | None = None
         blank_nodes: dict[str, BNode] = {}
-        ntriples: str | None = None
-        if self.shapes.sparql or serialize:
+        # Written from the graph, not from the store: a store writes literals in their
+        # canonical form ("1.0"^^xsd:decimal as "1"), and the graph must go out as it was made.
+        ntriples = NTriplesWriter().write(triples) if serialize or self.shapes.sparql else None
+        if ntriples is not None and not self.shapes.sparql:
+            # Nothing else parses the text before the build bulk-loads it leniently: check its
+            # IRIs and language tags here.
+            with _refused_statement(ntriples):
+                for _quad in ox.parse(ntriples.encode("utf-8"), ox.RdfFormat.N_TRIPLES):
+                    pass
+        if self.shapes.sparql:
             store = ox.Store()
             convert = _Converter(blank_nodes)
-            converted = list(convert.triples(triples))
-            if serialize:
-                # From the terms, not from the store: a store writes literals in their canonical
-                # form ("1.0"^^xsd:decimal as "1"), and the graph must go out as it was made.
-                data = ox.serialize(converted, format=ox.RdfFormat.N_TRIPLES)
-                ntriples = data.decode("utf-8") if data else ""
-            store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in converted)
+            if ntriples is not None and not any(
+                isinstance(s, BNode) or isinstance(o, BNode) for s, _p, o in triples
+            ):
+                # Parsed from the text in one call (which also checks its IRIs and language
+                # tags): a Python object per term and per triple cost twice as much.
+                with _refused_statement(ntriples):
+                    store.load(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+            else:
+                # Oxigraph's parser renames blank nodes, and results must name them back.
+                store.extend(
+                    ox.Quad(t.subject, t.predicate, t.object) for t in convert.triples(triples)
+                )
             store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in convert.triples(added))
         screen = self.shapes.screen if self.screening else None
         if screen is not None and screen.clean([*triples, *added], focus):
@@ -480,7 +499,7 @@ class GraphValidator:
             results.extend(r for _node, r in self._sparql_results(store, blank_nodes, focus))
         ordered = tuple(sorted(set(results), key=_result_order))
         conforms = not any(r.severity == "Violation" for r in ordered)
-        return Validation(name, conforms, ordered, len(triples), ntriples)
+        return Validation(name, conforms, ordered, len(triples), ntriples if serialize else None)
 
     # pySHACL for the core constraints ------------------------------------------------------
     def _core_results(self, data: Graph, focus: set[Node]) -> list[tuple[Node, ShapeResult]]:
@@ -587,6 +606,20 @@ class GraphValidator:
                         ),
                     ),
                 )
+
+
+@contextmanager
+def _refused_statement(ntriples: str) -> Iterator[None]:
+    """Name the statement Oxigraph's parser refuses (a bad IRI or language tag that rdflib let
+    through), not a line number in text nobody sees."""
+    try:
+        yield
+    except SyntaxError as error:
+        lines = ntriples.split("\n")
+        line = lines[error.lineno - 1] if error.lineno and error.lineno <= len(lines) else ""
+        statement = line if len(line) <= 300 else f"{line[:300]}..."
+        reason = str(error.msg).split(": ", 1)[-1]  # "Parser error at line N ...: reason"
+        raise GraphSyntaxError(f"{reason} in {statement}") from error
 
 
 class _Truthy(Graph):
