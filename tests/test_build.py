@@ -4,6 +4,7 @@ current and intact."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,7 +28,8 @@ from ungraph.cli import main
 from ungraph.config import Settings
 from ungraph.extract import EXTRACTORS
 from ungraph.formats import NTRIPLES
-from ungraph.mapping import MappedDocument
+from ungraph.iris import Minter
+from ungraph.mapping import MappedDocument, Run
 from ungraph.namespaces import UNG
 from ungraph.store import SelectResult, current_version, open_store
 from ungraph.store.layout import StoreLayout
@@ -553,3 +556,17 @@ def test_a_graph_written_twice_before_its_chunk_is_loaded_keeps_the_second_conte
         assert isinstance(rows, SelectResult)
         assert [str(o) for (o,) in rows] == ["urn:second"]
         assert store.count() == 2
+
+
+def test_workers_keep_the_collector_off_what_they_loaded(settings: Settings) -> None:
+    minter = Minter(settings.base_iri)
+    with ProcessPoolExecutor(
+        1,
+        mp_context=build_module.worker_context(),
+        initializer=build_module._start_worker,
+        initargs=(settings, {}, Run.create(minter, "test"), 60.0),
+    ) as pool:
+        frozen = pool.submit(gc.get_freeze_count).result()
+        threshold = pool.submit(gc.get_threshold).result()
+    assert frozen > 50_000  # the registry, lexicons and shapes
+    assert threshold[0] == 10_000

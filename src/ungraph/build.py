@@ -11,6 +11,7 @@ and a graph an earlier build made for it is kept.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -308,6 +309,13 @@ def _init_worker(
     # document (whose time and timeout it would eat).
     warm_up = SourceDocument("warm-up", "<warm-up>", "Let us connect everyone by 2030.", "text")
     _process([_Job(-1, warm_up)])
+    if pooled:
+        # What was just loaded (registry, lexicons, shapes: 130,000 objects) lives as long as
+        # the worker, and the collector walked it again at every full collection; documents
+        # make few reference cycles, so collections can be rarer too. Measured on 120 General
+        # Debate statements: 10.4 ms of collection per document, 2.1 ms with both.
+        gc.freeze()
+        gc.set_threshold(10_000, 10, 10)
 
 
 def _start_worker(settings: Settings, types: TypeIndex, run: Run, timeout: float) -> None:

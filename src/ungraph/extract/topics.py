@@ -20,6 +20,7 @@ import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*")
@@ -32,7 +33,16 @@ def tokens(text: str) -> list[str]:
     >>> tokens("ICT-enabled, low-cost Internet access!")
     ['ict-enabled', 'low-cost', 'internet', 'access']
     """
-    return [t.replace("’", "'") for t in _TOKEN.findall(text.lower())]
+    # The pattern treats both apostrophes alike, so straightening them first changes no token
+    # boundary.
+    return _TOKEN.findall(text.lower().replace("’", "'"))
+
+
+@lru_cache(maxsize=1024)
+def _passage_tokens(text: str) -> list[str]:
+    """:func:`tokens` of a passage; the SDG and WSIS indexes both read every sentence of a
+    document, and its calls are read again. (Callers do not change the list.)"""
+    return tokens(text)
 
 
 @dataclass(frozen=True)
@@ -185,22 +195,23 @@ class TopicIndex:
 
     def matching_queries(self, text: str) -> list[Query]:
         """The queries that match one passage."""
-        words = tokens(text)
+        words = _passage_tokens(text)
         satisfied: set[tuple[int, int]] = set()
-        count = len(words)
         cached = self._word_hits.get
-        head_words = self._head_words
-        for i, word in enumerate(words):
+        # What single words satisfy depends on the word only: once per distinct word.
+        for word in set(words):
             single = cached(word)
             if single is None:
                 single = self._single(word)
             if single:
                 satisfied.update(single)
-            if word not in head_words:  # begins no phrase: the loop below would stop at once
-                continue
-            gram: tuple[str, ...] = (word,)
+        count = len(words)
+        head_words = self._head_words
+        # Longer phrases, from the words some phrase begins with: extend while the words so
+        # far begin some phrase.
+        for i in [i for i, word in enumerate(words) if word in head_words]:
+            gram: tuple[str, ...] = (words[i],)
             j = i + 1
-            # Longer phrases: extend while the words so far begin some phrase.
             while j < count and len(gram) < MAX_PHRASE_WORDS and gram in self._heads:
                 following = words[j]
                 if gram in self._prefix_heads:
