@@ -570,3 +570,13 @@ def test_workers_keep_the_collector_off_what_they_loaded(settings: Settings) -> 
         threshold = pool.submit(gc.get_threshold).result()
     assert frozen > 50_000  # the registry, lexicons and shapes
     assert threshold[0] == 10_000
+
+
+def test_a_load_that_fails_in_its_thread_fails_the_build_in_the_main_one(tmp_path: Path) -> None:
+    with open_store(str(tmp_path / "store")) as store:
+        loader = build_module._Loader(store)
+        loader.write("https://example.org/g/bad", "this is not N-Triples .\n")
+        loader.flush()  # the load starts in its thread
+        with pytest.raises(SyntaxError):
+            loader.close()
+        loader.close()  # nothing left to load or wait for

@@ -21,7 +21,13 @@ import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -481,13 +487,17 @@ def build(
         shared, types = _prepare_shared(settings, minter, store_build, report)
         books = _Books(store, report, notify, force=options.force)
         books.shared.update(_previous_conflicts(store_build))
-        _run_documents(settings, options, books, types, run)
-        if shared is not None:
-            loading = time.perf_counter()
-            for name, graph in shared.items():
-                store.replace_graph(str(minter.graph(name)), graph)
-            report.timings["load_vocabulary"] = time.perf_counter() - loading
-        books.finish(prune=options.prune)
+        try:
+            _run_documents(settings, options, books, types, run)
+            books.loader.close()  # every document graph is in: nothing else writes beside them
+            if shared is not None:
+                loading = time.perf_counter()
+                for name, graph in shared.items():
+                    store.replace_graph(str(minter.graph(name)), graph)
+                report.timings["load_vocabulary"] = time.perf_counter() - loading
+            books.finish(prune=options.prune)
+        finally:
+            books.loader.abandon()  # after an error: no load may outlive the build
         if options.optimize and (report.built or report.pruned):
             _optimize(store, report)
         report.documents_in_store = len(store.documents())
@@ -623,15 +633,18 @@ class _Loader:
     in a transaction of its own: on the embedded store, graphs are spooled to a file as N-Quads
     and go in by the hundred megabytes through Oxigraph's bulk loader, which writes sorted files
     directly — per-document transactions took four times the disk and several times the memory
-    (a 2 GiB main process at 10,000 documents). Another backend replaces one document graph at
-    a time.
+    (a 2 GiB main process at 10,000 documents). A load runs in a thread of its own (Oxigraph
+    lets go of the interpreter while it loads a file), so the main thread goes on handing
+    documents to the workers and spooling their graphs; one load at a time. Another backend
+    replaces one document graph at a time.
     """
 
     # Characters of N-Quads per bulk load. Each load adds files that the store merges with what
     # it holds, again and again as the version grows, in the background while the workers
     # run: on the 12.8 million quads of the General Debate corpus, loaded at the pace of a
     # build, 32 MB loads cost 476 CPU seconds and 256 MB loads 352. The spool is on disk, so
-    # the size costs the main process no memory of its own, only the bulk loader's.
+    # the size costs the main process no memory of its own, only the bulk loader's (a 1 GB
+    # load took the process to 1.9 GiB).
     CHUNK = 256 << 20
 
     def __init__(self, store: GraphStore, existing: Iterable[str] = ()) -> None:
@@ -640,6 +653,8 @@ class _Loader:
         self._spool: IO[str] | None = None
         self._spooled: set[str] = set()  # graphs in the spool
         self._size = 0
+        self._thread: ThreadPoolExecutor | None = None
+        self._loading: Future[None] | None = None
         # Graphs the version may already hold (seeded from the parent, or loaded by an earlier
         # chunk when a source read later claims the same document): only these need dropping
         # before a bulk load.
@@ -655,7 +670,7 @@ class _Loader:
             # out of the file, so it is loaded, then dropped before the new one goes in.
             self.flush()
         if self._spool is None:
-            self._spool = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed by close())
+            self._spool = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed after its load)
                 "w", encoding="utf-8", newline="", prefix="ungraph-load-", suffix=".nq"
             )
         # N-Triples to N-Quads: every statement ends with " .\n" (the serialiser escapes line
@@ -666,25 +681,51 @@ class _Loader:
             self.flush()
 
     def flush(self) -> None:
+        """Start loading what is spooled, once the previous load is done."""
+        self._wait()
         if self._spool is None or not self._spooled:
             return
+        # No load is running: a graph can be dropped without racing one.
         for graph in self._existing.intersection(self._spooled):
             self.store.drop_graph(graph)  # a changed document's old graph, from the parent
-        self._spool.flush()
-        assert self._bulk_load is not None
-        # Lenient: the workers wrote the statements from terms Oxigraph's parser checked (each
-        # document's SPARQL constraints run on them), and the graph names are minted IRIs;
-        # checking every IRI again cost 12 % of the loading CPU (1.29 million quads).
-        self._bulk_load(path=self._spool.name, format=ox.RdfFormat.N_QUADS, lenient=True)
-        self._spool.seek(0)
-        self._spool.truncate()
+        spool, self._spool = self._spool, None
+        spool.flush()
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="ungraph-load")
+        self._loading = self._thread.submit(self._load, spool)
         self._existing.update(self._spooled)
         self._spooled.clear()
         self._size = 0
 
+    def _load(self, spool: IO[str]) -> None:
+        assert self._bulk_load is not None
+        try:
+            # Lenient: the workers wrote the statements from terms Oxigraph's parser checked
+            # (ungraph.validate), and the graph names are minted IRIs; checking every IRI again
+            # cost 12 % of the loading CPU (1.29 million quads).
+            self._bulk_load(path=spool.name, format=ox.RdfFormat.N_QUADS, lenient=True)
+        finally:
+            spool.close()  # and deleted
+
+    def _wait(self) -> None:
+        loading, self._loading = self._loading, None
+        if loading is not None:
+            loading.result()  # a load's error is raised here, in the main thread
+
     def close(self) -> None:
-        """Load what is spooled and delete the spool."""
-        self.flush()
+        """Load what is spooled and wait for it."""
+        try:
+            self.flush()
+            self._wait()
+        finally:
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Wait for a running load (the build is stopping and its version will be removed:
+        nothing may still write to it), drop the spool."""
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+            self._thread = None
         if self._spool is not None:
             self._spool.close()
             self._spool = None
