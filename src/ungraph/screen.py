@@ -66,7 +66,8 @@ class Index:
         by_subject: dict[Node, dict[Node, set[Node]]] = {}
         typed: dict[Node, set[Node]] = {}
         subclasses: dict[Node, set[Node]] = {}  # class -> its direct subclasses
-        rdf_type, subclass_of = RDF_TYPE, RDFS.subClassOf
+        # Looked up by hash (rdflib's == is Python code, and ran twice for every triple).
+        kept_by_object = {RDF_TYPE: typed, RDFS.subClassOf: subclasses}.get
         for s, p, o in triples:
             predicates = by_subject.get(s)
             if predicates is None:
@@ -76,10 +77,9 @@ class Index:
                 predicates[p] = {o}
             else:
                 objects.add(o)
-            if p == rdf_type:
-                typed.setdefault(o, set()).add(s)
-            elif p == subclass_of:
-                subclasses.setdefault(o, set()).add(s)
+            by_object = kept_by_object(p)
+            if by_object is not None:
+                by_object.setdefault(o, set()).add(s)
         self.by_subject = by_subject
         self.typed = typed
         self.subclasses = subclasses
