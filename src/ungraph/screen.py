@@ -67,7 +67,11 @@ class Index:
         typed: dict[Node, set[Node]] = {}
         subclasses: dict[Node, set[Node]] = {}  # class -> its direct subclasses
         # Looked up by hash (rdflib's == is Python code, and ran twice for every triple).
-        kept_by_object = {RDF_TYPE: typed, RDFS.subClassOf: subclasses}.get
+        by_object_of: dict[Node, dict[Node, set[Node]]] = {
+            RDF_TYPE: typed,
+            RDFS.subClassOf: subclasses,
+        }
+        kept_by_object = by_object_of.get
         for s, p, o in triples:
             predicates = by_subject.get(s)
             if predicates is None:

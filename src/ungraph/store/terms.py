@@ -86,7 +86,7 @@ class NTriplesWriter:
     r"""Writes rdflib triples as N-Triples, one per line, byte for byte as Oxigraph's serialiser
     writes the same terms (its escapes, lower-cased language tags, no ``^^xsd:string``), without
     making an Oxigraph object per term and per triple: a build writes every document graph,
-    and that conversion was a fifth of validating one (199 General Debate statements). Each
+    and validating 237 mapped graphs (which writes them) took 20 ms each that way, 16.5 this. Each
     term's text is made once per writer; blank nodes get random labels, as Oxigraph's do, so
     that graphs written apart never share one.
 
