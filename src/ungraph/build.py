@@ -839,9 +839,8 @@ class _Books:
         )
 
     def finish(self, *, prune: bool) -> None:
-        """Write what is still buffered, drop the documents no source claimed this time (when
-        asked to and when it is safe), then look for cross-document conflicts."""
-        self.loader.close()
+        """Once every graph is loaded (``loader.close``): drop the documents no source claimed
+        this time (when asked to and when it is safe), then look for cross-document conflicts."""
         self._prune(prune)
         checking = time.perf_counter()
         self.report.conflicts = find_conflicts(self.store, self.shared)

@@ -39,10 +39,10 @@ def tokens(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1024)
-def _passage_tokens(text: str) -> list[str]:
-    """:func:`tokens` of a passage; the SDG and WSIS indexes both read every sentence of a
-    document, and its calls are read again. (Callers do not change the list.)"""
-    return tokens(text)
+def _passage_tokens(text: str) -> tuple[str, ...]:
+    """:func:`tokens` of a passage, kept: the SDG and WSIS indexes both read every sentence of
+    a document, and its calls are read again."""
+    return tuple(tokens(text))
 
 
 @dataclass(frozen=True)

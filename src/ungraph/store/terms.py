@@ -107,14 +107,8 @@ class NTriplesWriter:
         return text
 
     def write(self, triples: Iterable[Triple]) -> str:
-        texts = self._texts
         term = self.term
-        return "".join(
-            [
-                f"{texts.get(s) or term(s)} {texts.get(p) or term(p)} {texts.get(o) or term(o)} .\n"
-                for s, p, o in triples
-            ]
-        )
+        return "".join([f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples])
 
 
 def _term_text(node: Node) -> str:
