@@ -104,44 +104,78 @@ def parse_query(concept: str, text: str, weight: float = 1.0, origin: str = "") 
     return Query(concept, text, weight, tuple(terms))
 
 
+class _WordHits(dict[str, frozenset[int]]):
+    """What a single word satisfies, computed on first sight (vocabularies repeat)."""
+
+    def __init__(self, index: TopicIndex, limit: int = 200_000) -> None:
+        super().__init__()
+        self._index = index
+        self._limit = limit  # a cache, not a copy of every word ever read
+
+    def __missing__(self, word: str) -> frozenset[int]:
+        codes = self._index._single(word)
+        if len(self) < self._limit:
+            self[word] = codes
+        return codes
+
+
 @dataclass
 class TopicIndex:
-    """Queries of many concepts, indexed so that a passage is matched in one pass."""
+    """Queries of many concepts, indexed so that a passage is matched in one pass.
+
+    Each term of each query has a code (``query * width + term``); a passage is matched by
+    collecting the codes its words and phrases satisfy, then checking only the queries one of
+    those codes names, with set operations (a passage satisfies a few dozen codes of the
+    thousands).
+    """
 
     queries: list[Query]
     labels: Mapping[str, str] = field(default_factory=dict)
-    _exact: dict[tuple[str, ...], list[tuple[int, int]]] = field(default_factory=dict, init=False)
-    _prefix: dict[tuple[str, ...], list[tuple[int, int]]] = field(default_factory=dict, init=False)
+    _exact: dict[tuple[str, ...], frozenset[int]] = field(default_factory=dict, init=False)
+    _prefix: dict[tuple[str, ...], frozenset[int]] = field(default_factory=dict, init=False)
     _prefix_lengths: list[int] = field(default_factory=list, init=False)
     _heads: set[tuple[str, ...]] = field(default_factory=set, init=False)
     _head_words: set[str] = field(default_factory=set, init=False)  # one-word heads
     _prefix_heads: set[tuple[str, ...]] = field(default_factory=set, init=False)
-    _word_hits: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict, init=False)
+    _width: int = field(default=1, init=False)
+    # Per query: the codes of its positive terms and of its negated ones; None when a single
+    # positive term and no negated one (any hit of it is a match).
+    _checks: list[tuple[frozenset[int], frozenset[int]] | None] = field(
+        default_factory=list, init=False
+    )
+    _word_hits: _WordHits = field(init=False)
     _scores: dict[str, dict[str, float]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
-        # (query index, term index) for every alternative, keyed by its words.
-        exact: dict[tuple[str, ...], list[tuple[int, int]]] = defaultdict(list)
-        prefix: dict[tuple[str, ...], list[tuple[int, int]]] = defaultdict(list)
+        self._width = max((len(query.terms) for query in self.queries), default=1)
+        exact: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        prefix: dict[tuple[str, ...], set[int]] = defaultdict(set)
         lengths: set[int] = set()
         for qi, query in enumerate(self.queries):
+            positive: set[int] = set()
+            negated: set[int] = set()
             for ti, term in enumerate(query.terms):
+                code = qi * self._width + ti
+                (negated if term.negated else positive).add(code)
                 for alt in term.alternatives:
                     if alt.prefix:
-                        prefix[alt.words].append((qi, ti))
+                        prefix[alt.words].add(code)
                         lengths.add(len(alt.words[-1]))
                         if len(alt.words) > 1:
                             self._prefix_heads.add(alt.words[:-1])
                     else:
-                        exact[alt.words].append((qi, ti))
+                        exact[alt.words].add(code)
                     # Every proper beginning of a phrase, so that a scan stops as soon as the
                     # words read so far begin no phrase.
                     for n in range(1, len(alt.words)):
                         self._heads.add(alt.words[:n])
-        self._exact = dict(exact)
-        self._prefix = dict(prefix)
+            simple = len(positive) == 1 and not negated
+            self._checks.append(None if simple else (frozenset(positive), frozenset(negated)))
+        self._exact = {words: frozenset(codes) for words, codes in exact.items()}
+        self._prefix = {words: frozenset(codes) for words, codes in prefix.items()}
         self._prefix_lengths = sorted(lengths)
         self._head_words = {head[0] for head in self._heads if len(head) == 1}
+        self._word_hits = _WordHits(self)
 
     @classmethod
     def from_toml(cls, path: Path, section: str = "concept") -> TopicIndex:
@@ -174,37 +208,24 @@ class TopicIndex:
     def concepts(self) -> list[str]:
         return sorted({q.concept for q in self.queries})
 
-    def _single(self, word: str) -> tuple[tuple[int, int], ...]:
+    def _single(self, word: str) -> frozenset[int]:
         """What one word satisfies: exact one-word alternatives, one-word prefixes, and (for a
-        hyphenated word) its parts ("ICT-enabled" has "ict"). Cached: vocabularies repeat."""
-        cached = self._word_hits.get(word)
-        if cached is not None:
-            return cached
-        hits: list[tuple[int, int]] = list(self._exact.get((word,), ()))
+        hyphenated word) its parts ("ICT-enabled" has "ict")."""
+        codes = set(self._exact.get((word,), ()))
         for length in self._prefix_lengths:
             if length > len(word):
                 break
-            hits.extend(self._prefix.get((word[:length],), ()))
+            codes.update(self._prefix.get((word[:length],), ()))
         if "-" in word:
             for part in word.split("-"):
-                hits.extend(self._exact.get((part,), ()))
-        result = tuple(hits)
-        if len(self._word_hits) < 200_000:
-            self._word_hits[word] = result
-        return result
+                codes.update(self._exact.get((part,), ()))
+        return frozenset(codes)
 
     def matching_queries(self, text: str) -> list[Query]:
         """The queries that match one passage."""
         words = _passage_tokens(text)
-        satisfied: set[tuple[int, int]] = set()
-        cached = self._word_hits.get
         # What single words satisfy depends on the word only: once per distinct word.
-        for word in set(words):
-            single = cached(word)
-            if single is None:
-                single = self._single(word)
-            if single:
-                satisfied.update(single)
+        satisfied: set[int] = set().union(*map(self._word_hits.__getitem__, set(words)))
         count = len(words)
         head_words = self._head_words
         # Longer phrases, from the words some phrase begins with: extend while the words so
@@ -226,12 +247,13 @@ class TopicIndex:
                 if hits:
                     satisfied.update(hits)
                 j += 1
-        candidate_queries = {qi for qi, _ in satisfied}
         matched: list[Query] = []
-        for qi in sorted(candidate_queries):
-            query = self.queries[qi]
-            if all(((qi, ti) in satisfied) != term.negated for ti, term in enumerate(query.terms)):
-                matched.append(query)
+        checks = self._checks
+        # A query can match only if one of its positive terms is satisfied.
+        for qi in sorted({code // self._width for code in satisfied}):
+            check = checks[qi]
+            if check is None or (check[0] <= satisfied and check[1].isdisjoint(satisfied)):
+                matched.append(self.queries[qi])
         return matched
 
     def score(self, text: str) -> dict[str, float]:
