@@ -162,6 +162,27 @@ def test_a_file_that_is_not_toml_names_the_file(tmp_path: Path) -> None:
         TopicIndex.from_toml(path)
 
 
+def test_a_concept_defined_in_two_files_of_one_index_names_both(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.toml", tmp_path / "b.toml"
+    first.write_text('[concept."C2"]\nqueries = ["broadband & rural"]\n', encoding="utf-8")
+    second.write_text('[concept."C2"]\nqueries = ["fibre"]\n', encoding="utf-8")
+    with pytest.raises(QueryError, match="'C2'") as raised:
+        TopicIndex.from_toml(first, second)
+    assert str(first) in str(raised.value) and str(second) in str(raised.value)
+
+
+def test_the_sdg_and_wsis_views_share_one_index_and_keep_to_their_concepts() -> None:
+    sdg, wsis = sdg_index(), wsis_index()
+    assert sdg.index is wsis.index
+    assert not set(sdg.concepts) & set(wsis.concepts)
+    text = "Affordable broadband and e-government services for women and girls in rural areas."
+    both = sdg.index.score(text)
+    assert set(sdg.score(text)) and set(wsis.score(text))  # the passage exercises both
+    assert {**sdg.score(text), **wsis.score(text)} == both
+    alone = TopicIndex.from_toml(vocab_path("wsis_topics.toml"))
+    assert wsis.score(text) == alone.score(text)  # sharing changes no score
+
+
 # --- Generic words never tag on their own --------------------------------------------------
 @pytest.mark.parametrize(
     "text",

@@ -16,7 +16,7 @@ from functools import cache
 from ungraph.extract.context import Context, Draft
 from ungraph.extract.model import SdgLink
 from ungraph.extract.patterns import Guarded
-from ungraph.extract.topics import TopicIndex, combine
+from ungraph.extract.topics import TopicIndex, TopicView, combine, read_queries
 from ungraph.resources import vocab_path
 
 PASSAGE_THRESHOLD = 0.5  # a sentence is tagged with a target at this score
@@ -97,9 +97,17 @@ _ICT_TARGET_REFERENCE = Guarded(
 
 
 @cache
-def sdg_index() -> TopicIndex:
+def topic_index() -> TopicIndex:
+    """The SDG and WSIS queries in one index: both taggers read every sentence of a document
+    (and the calls' sentences again), so a sentence is matched once for both."""
+    return TopicIndex.from_toml(vocab_path("sdg_topics.toml"), vocab_path("wsis_topics.toml"))
+
+
+@cache
+def sdg_index() -> TopicView:
     """The team's phrase queries for the 169 targets and 17 goals."""
-    return TopicIndex.from_toml(vocab_path("sdg_topics.toml"))
+    queries, _ = read_queries(vocab_path("sdg_topics.toml"))
+    return topic_index().view(query.concept for query in queries)
 
 
 def _codes(group: str) -> list[str]:
@@ -136,7 +144,7 @@ def explicit_mentions(ctx: Context) -> list[SdgLink]:
     return sorted(found, key=lambda link: (link.evidence.start, link.code))
 
 
-def tag_passages(index: TopicIndex, passages: list[tuple[int, int]], text: str,
+def tag_passages(index: TopicView, passages: list[tuple[int, int]], text: str,
                  boosted_goals: set[str]) -> dict[str, tuple[float, tuple[int, int]]]:  # fmt: skip
     """Concept -> (document score, best passage) for every concept tagged in some passage."""
     per_concept: dict[str, list[tuple[float, tuple[int, int]]]] = {}

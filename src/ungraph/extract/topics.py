@@ -104,6 +104,34 @@ def parse_query(concept: str, text: str, weight: float = 1.0, origin: str = "") 
     return Query(concept, text, weight, tuple(terms))
 
 
+def read_queries(path: Path, section: str = "concept") -> tuple[list[Query], dict[str, str]]:
+    """The queries and labels of ``[concept."9.c"] queries = [...]`` tables (``label``
+    optional)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise QueryError(f"{path}: {error}") from error
+    table = data.get(section)
+    if not isinstance(table, dict):
+        raise QueryError(f"{path}: no [{section}.*] tables")
+    queries: list[Query] = []
+    labels: dict[str, str] = {}
+    for concept, entry in table.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("queries"), list):
+            raise QueryError(f"{path}: [{section}.{concept!r}] needs a list 'queries'")
+        if isinstance(entry.get("label"), str):
+            labels[concept] = entry["label"]
+        for item in entry["queries"]:
+            if isinstance(item, str):
+                queries.append(parse_query(concept, item, 1.0, str(path)))
+            elif isinstance(item, dict) and isinstance(item.get("q"), str):
+                weight = float(item.get("w", 1.0))
+                queries.append(parse_query(concept, item["q"], weight, str(path)))
+            else:
+                raise QueryError(f"{path}: [{section}.{concept!r}] bad query entry {item!r}")
+    return queries, labels
+
+
 class _WordHits(dict[str, frozenset[int]]):
     """What a single word satisfies, computed on first sight (vocabularies repeat)."""
 
@@ -178,31 +206,27 @@ class TopicIndex:
         self._word_hits = _WordHits(self)
 
     @classmethod
-    def from_toml(cls, path: Path, section: str = "concept") -> TopicIndex:
-        """Read ``[concept."9.c"] queries = [...]`` tables (``label`` optional)."""
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as error:
-            raise QueryError(f"{path}: {error}") from error
-        table = data.get(section)
-        if not isinstance(table, dict):
-            raise QueryError(f"{path}: no [{section}.*] tables")
+    def from_toml(cls, *paths: Path, section: str = "concept") -> TopicIndex:
+        """Read ``[concept."9.c"] queries = [...]`` tables (``label`` optional) from one or more
+        files; a concept may be defined in one file only."""
         queries: list[Query] = []
         labels: dict[str, str] = {}
-        for concept, entry in table.items():
-            if not isinstance(entry, dict) or not isinstance(entry.get("queries"), list):
-                raise QueryError(f"{path}: [{section}.{concept!r}] needs a list 'queries'")
-            if isinstance(entry.get("label"), str):
-                labels[concept] = entry["label"]
-            for item in entry["queries"]:
-                if isinstance(item, str):
-                    queries.append(parse_query(concept, item, 1.0, str(path)))
-                elif isinstance(item, dict) and isinstance(item.get("q"), str):
-                    weight = float(item.get("w", 1.0))
-                    queries.append(parse_query(concept, item["q"], weight, str(path)))
-                else:
-                    raise QueryError(f"{path}: [{section}.{concept!r}] bad query entry {item!r}")
+        defined: dict[str, Path] = {}
+        for path in paths:
+            file_queries, file_labels = read_queries(path, section)
+            for concept in sorted({query.concept for query in file_queries}):
+                if concept in defined:
+                    raise QueryError(
+                        f"{path}: concept {concept!r} is also defined in {defined[concept]}"
+                    )
+                defined[concept] = path
+            queries.extend(file_queries)
+            labels.update(file_labels)
         return cls(queries, labels)
+
+    def view(self, concepts: Iterable[str]) -> TopicView:
+        """The scores of some concepts only (one scheme of a shared index)."""
+        return TopicView(self, frozenset(concepts))
 
     @property
     def concepts(self) -> list[str]:
@@ -275,6 +299,31 @@ class TopicIndex:
             self._scores.clear()
         self._scores[text] = result
         return dict(result)
+
+
+@dataclass(frozen=True)
+class TopicView:
+    """Some concepts of a :class:`TopicIndex` (the SDG targets, the WSIS action lines): the
+    index scores a passage for all its concepts once and keeps the result, so schemes that read
+    the same sentences share the work."""
+
+    index: TopicIndex
+    concept_set: frozenset[str]
+
+    @property
+    def concepts(self) -> list[str]:
+        return sorted(self.concept_set)
+
+    @property
+    def queries(self) -> list[Query]:
+        return [query for query in self.index.queries if query.concept in self.concept_set]
+
+    def score(self, text: str) -> dict[str, float]:
+        """Concept -> score, for this view's concepts (see :meth:`TopicIndex.score`)."""
+        return {c: s for c, s in self.index.score(text).items() if c in self.concept_set}
+
+    def matching_queries(self, text: str) -> list[Query]:
+        return [q for q in self.index.matching_queries(text) if q.concept in self.concept_set]
 
 
 def combine(scores: Iterable[float]) -> float:
