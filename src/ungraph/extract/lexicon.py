@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 
 # Words as the lexicon sees them: runs of letters and digits. Apostrophes, hyphens and commas
 # separate words, so "women's" holds "women" and "the world's poor" is four words.
@@ -65,7 +66,7 @@ class Lexicon:
         """Longest matches, left to right, not overlapping; a match never starts or ends inside
         a hyphenated compound ("women-led" names no group)."""
         stop = len(text) if end is None else end
-        spans, words = _words(text, start, stop)
+        starts, ends, words = _words(text, start, stop)
         count = len(words)
         first = self._first
         i = 0
@@ -80,18 +81,18 @@ class Lexicon:
             while j < count and j - i < self._longest:
                 gram = (*gram, words[j])
                 key = self._keys.get(gram)
-                if key is not None and self._whole(text, spans[i][0], spans[j][1], start, stop):
+                if key is not None and self._whole(text, starts[i], ends[j], start, stop):
                     best = (j, key)
                 if gram not in self._heads:
                     break
-                if j + 1 < count and not self._joined(text, spans[j][1], spans[j + 1][0]):
+                if j + 1 < count and not self._joined(text, ends[j], starts[j + 1]):
                     break
                 j += 1
             if best is None:
                 i += 1
                 continue
             last, key = best
-            yield LexiconHit(spans[i][0], spans[last][1], key)
+            yield LexiconHit(starts[i], ends[last], key)
             i = last + 1
 
     @staticmethod
@@ -113,18 +114,25 @@ class Lexicon:
         return len(self._keys)
 
 
-_LAST_WORDS: list[tuple[tuple[str, int, int], tuple[list[tuple[int, int]], list[str]]]] = []
+_Words = tuple[list[int], list[int], list[str]]
+_LAST_WORDS: list[tuple[tuple[str, int, int], _Words]] = []
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
 
 
-def _words(text: str, start: int, stop: int) -> tuple[list[tuple[int, int]], list[str]]:
-    """The spans and lower-cased words of ``text[start:stop]``. Several lexicons (groups,
-    themes, action lines...) read the same document: the last few readings are kept."""
+def _words(text: str, start: int, stop: int) -> _Words:
+    """Where the words of ``text[start:stop]`` start and end, and the words lower-cased.
+    Several lexicons (groups, themes, action lines...) read the same document: the last few
+    readings are kept."""
     key = (text, start, stop)
     for seen, found in _LAST_WORDS:
         if seen == key:
             return found
-    spans = [(m.start(), m.end()) for m in _WORD.finditer(text, start, stop)]
-    found = (spans, [text[s:e].lower() for s, e in spans])
+    # Split around the words (separator, word, separator, ..., word, separator): the offsets
+    # are the running sum of the pieces' lengths, all computed in C (a match object per word
+    # took a third longer: 2.4 against 1.8 ms on a General Debate statement).
+    pieces = _WORD_SPLIT.split(text[start:stop])
+    offsets = list(accumulate(map(len, pieces), initial=start))
+    found = (offsets[1:-1:2], offsets[2::2], list(map(str.lower, pieces[1::2])))
     _LAST_WORDS.insert(0, (key, found))
     del _LAST_WORDS[4:]
     return found
