@@ -577,3 +577,19 @@ def test_a_key_that_starts_with_punctuation_makes_the_gazetteer_scan_everywhere(
         (4, 8),
         (13, 17),
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from([*"aZ `\x0b\x1c-'.", "é", "İ", "’", "–", "ß", "\u00a0", "😀"]))
+)
+def test_folding_by_runs_is_folding_character_by_character(text: str) -> None:
+    # The fold translates ASCII runs apart from the rest (str.translate's fast path); the
+    # result must be the table applied to every character, and as long as the text.
+    from ungraph import registry as module
+
+    for lower, table in ((True, module._FOLD_LOWER), (False, module._FOLD_CASE)):
+        module._fold.cache_clear()
+        folded = module.fold(text, lower=lower)
+        assert folded == "".join(table[ord(char)] for char in text)
+        assert len(folded) == len(text)

@@ -307,7 +307,17 @@ def fold(text: str, lower: bool = True) -> str:
 @lru_cache(maxsize=64)
 def _fold(text: str, lower: bool) -> str:
     # Extractors scan the same body with several gazetteers: fold it once.
-    return text.translate(_FOLD_LOWER if lower else _FOLD_CASE)
+    table = _FOLD_LOWER if lower else _FOLD_CASE
+    if text.isascii():
+        return text.translate(table)
+    # str.translate remembers what each ASCII character becomes only until the first other
+    # character; after it, every character is looked up in the table again. The table maps
+    # characters one by one, so runs can be translated apart: ASCII runs on the fast path
+    # (both folds of a General Debate statement 1.7 -> 0.9 ms).
+    return "".join([piece.translate(table) for piece in _NON_ASCII_RUNS.split(text)])
+
+
+_NON_ASCII_RUNS = re.compile(r"([^\x00-\x7f]+)")
 
 
 def normalize_phrase(text: str) -> str:
