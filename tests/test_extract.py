@@ -4,6 +4,7 @@ on sentences written for the tests (so that they hold beyond the corpus)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -271,6 +272,34 @@ def test_guarded_call_patterns_never_hide_a_match(corpus_dir: Path) -> None:
                     assert any(word in sentence for word in pattern.words), (name, sentence)
                     assert pattern.search(sentence) is not None
     assert matched >= 50
+
+
+def test_a_literal_guard_holds_the_texts_the_alternatives_begin_with() -> None:
+    guarded = Guarded.by_literals(
+        re.compile(r"\b(?:ICTs?|Internet(?: of Things)?|web|websites?)\b")
+    )
+    assert guarded.words == ("ICT", "Internet", "web")  # "websites" holds "web"
+    assert Guarded.by_literals(re.compile(r"digiti[sz]\w*")).words == ("digiti",)
+    for refused in (r"\b(?:ICT|\w+net)\b", r"(?:a|b)", r"[Ii]nternet"):
+        with pytest.raises(ValueError, match="no literal"):
+            Guarded.by_literals(re.compile(refused))
+    with pytest.raises(ValueError, match="case-insensitive"):
+        Guarded.by_literals(re.compile("ict", re.IGNORECASE))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["ICT", "ICTs", "Internet", "internet", " ", "x", "-", "AIDS",
+                                 "AI", "digitize", "web", "webs", "big data", "data", "."]),
+                max_size=12))  # fmt: skip
+def test_the_relevance_guard_never_hides_a_match(pieces: list[str]) -> None:
+    from ungraph.extract import relevance
+
+    text = "".join(pieces)
+    strong = relevance._STRONG
+    expected = strong.pattern.search(text) is not None
+    assert (strong.search(text) is not None) == expected
+    # Narrowed to the words of a longer text that holds this one.
+    assert (strong.within(f"{text} and more").search(text) is not None) == expected
 
 
 def test_explicit_sdg_patterns_are_skipped_only_without_their_words(corpus_dir: Path) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from re import _parser  # type: ignore[attr-defined]  # the parse tree of a pattern
+
+_AT, _BRANCH, _LITERAL = _parser.AT, _parser.BRANCH, _parser.LITERAL
 
 
 class Guarded:
@@ -15,6 +18,43 @@ class Guarded:
     def __init__(self, pattern: re.Pattern[str], words: tuple[str, ...]) -> None:
         self.pattern = pattern
         self.words = words
+
+    @classmethod
+    def by_literals(cls, pattern: re.Pattern[str]) -> Guarded:
+        """Guard a pattern by the literal text each of its alternatives begins with.
+
+        A pattern that is a choice of alternatives, between word boundaries or not
+        (``\\b(?:ICTs?|Internet|digiti[sz]\\w*)\\b``), cannot match where none of the texts
+        its alternatives begin with occurs ("ICT", "Internet", "digiti"). Case-insensitive
+        patterns, and alternatives that begin with anything but a literal character, are
+        refused: no substring test would be sound for them.
+        """
+        if pattern.flags & re.IGNORECASE:
+            raise ValueError(
+                f"a case-insensitive pattern has no literal guard: {pattern.pattern!r}"
+            )
+        ops = [op for op in _parser.parse(pattern.pattern, pattern.flags).data if op[0] is not _AT]
+        alternatives = ops[0][1][1] if len(ops) == 1 and ops[0][0] is _BRANCH else [ops]
+        words: list[str] = []
+        for alternative in alternatives:
+            literal = ""
+            for op, argument in alternative:
+                if op is not _LITERAL:
+                    break
+                literal += chr(argument)
+            if not literal:
+                raise ValueError(
+                    f"an alternative of {pattern.pattern!r} begins with no literal character"
+                )
+            words.append(literal)
+        # A word that holds another is implied by it.
+        kept = [w for w in dict.fromkeys(words) if not any(o != w and o in w for o in words)]
+        return cls(pattern, tuple(kept))
+
+    def within(self, text: str) -> Guarded:
+        """This pattern, guarded by the words ``text`` holds only: for many searches in parts
+        of one text (its sentences), each part is tested for the few words the whole has."""
+        return Guarded(self.pattern, tuple(word for word in self.words if word in text))
 
     def present(self, text: str) -> bool:
         return any(word in text for word in self.words)

@@ -13,20 +13,23 @@ from __future__ import annotations
 import re
 
 from ungraph.extract.context import Context, Draft
+from ungraph.extract.patterns import Guarded
 
 THRESHOLD = 0.22
 
-_STRONG = re.compile(
-    r"\b(?:ICTs?|information (?:and|&) communications? technolog(?:y|ies)|information technolog(?:y|ies)|"
-    r"Internet|internet|online|offline|digital|digitally|digitiz\w*|digitis\w*|cyber\w*|broadband|"
-    r"telecommunications?|mobile (?:phones?|telephon\w*|networks?|money|broadband)|smartphones?|"
-    r"artificial intelligence|AI|algorithm\w*|big data|data protection|personal data|"
-    r"computers?|software|e-commerce|e-government|e-learning|e-health|connectivity|"
-    r"unconnected|connected|5G|Internet of Things|social media|platforms?|misinformation|"
-    r"disinformation|information integrity|hate speech online|WSIS|World Summit on the "
-    r"Information Society|Internet Governance Forum|ITU|International Telecommunication Union|"
-    r"information society|electronic|satellites?|networks?|open-source|web|websites?)\b"
-)
+_STRONG = Guarded.by_literals(
+    re.compile(
+        r"\b(?:ICTs?|information (?:and|&) communications? technolog(?:y|ies)|information technolog(?:y|ies)|"
+        r"Internet|internet|online|offline|digital|digitally|digitiz\w*|digitis\w*|cyber\w*|broadband|"
+        r"telecommunications?|mobile (?:phones?|telephon\w*|networks?|money|broadband)|smartphones?|"
+        r"artificial intelligence|AI|algorithm\w*|big data|data protection|personal data|"
+        r"computers?|software|e-commerce|e-government|e-learning|e-health|connectivity|"
+        r"unconnected|connected|5G|Internet of Things|social media|platforms?|misinformation|"
+        r"disinformation|information integrity|hate speech online|WSIS|World Summit on the "
+        r"Information Society|Internet Governance Forum|ITU|International Telecommunication Union|"
+        r"information society|electronic|satellites?|networks?|open-source|web|websites?)\b"
+    )
+)  # tried only on sentences holding one of the texts its terms begin with
 _WEAK = re.compile(
     r"\b(?:technolog(?:y|ies)|technological|innovation|data|STEM|science, technology)\b", re.I
 )
@@ -63,9 +66,11 @@ def score(ctx: Context, draft: Draft) -> float:
     if not spans:
         return 0.0
     weight = 0.0
+    start, end = ctx.header.body  # the sentences' text
+    strong = _STRONG.within(ctx.text[start:end])
     for start, end in spans:
         sentence = ctx.text[start:end]
-        if _STRONG.search(sentence):
+        if strong.search(sentence):
             weight += 1.0
         elif _WEAK.search(sentence):
             weight += 0.5
