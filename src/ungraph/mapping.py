@@ -115,6 +115,12 @@ def _digest(*parts: object) -> str:
     return digest.hexdigest()[:16]
 
 
+# Terms written for every evidence passage, read once: rdflib's defined namespaces look each
+# attribute up in Python code (about a microsecond a time).
+_XSD_DECIMAL, _XSD_NON_NEGATIVE = XSD.decimal, XSD.nonNegativeInteger
+_GENERATED_BY = PROV.wasGeneratedBy
+
+
 def _decimal(value: float) -> Literal:
     """A score as an ``xsd:decimal`` in [0, 1], four decimals at most, never a bare integer
     (``1.0``, not ``1``: the lexical form Turtle's decimal shorthand reads back the same).
@@ -125,7 +131,7 @@ def _decimal(value: float) -> Literal:
     # Four decimals: what the extraction JSON shows; a float's binary tail would make every
     # rebuild risk a different lexical form.
     text = f"{min(1.0, max(0.0, float(value))):.4f}".rstrip("0")
-    return Literal(text + "0" if text.endswith(".") else text, datatype=XSD.decimal)
+    return Literal(text + "0" if text.endswith(".") else text, datatype=_XSD_DECIMAL)
 
 
 def _en(text: str) -> Literal:
@@ -806,7 +812,7 @@ class _Mapper:
             self.add(annotation, UNG.linkProperty, candidate.prop)
             self.add(annotation, UNG.method, self.minter.method(candidate.method))
             self.add(annotation, UNG.confidence, _decimal(candidate.confidence))
-            self.add(annotation, PROV.wasGeneratedBy, self.run.iri)
+            self.add(annotation, _GENERATED_BY, self.run.iri)
             self.add(annotation, OA.motivatedBy, candidate.motivation)
             self.passage(target, candidate.evidence, text)
 
@@ -830,5 +836,5 @@ class _Mapper:
         if suffix:
             self.add(quote_node, OA.suffix, Literal(suffix))
         self.add(position, RDF_TYPE, OA.TextPositionSelector)
-        self.add(position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger))
-        self.add(position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger))
+        self.add(position, OA.start, Literal(start, datatype=_XSD_NON_NEGATIVE))
+        self.add(position, OA.end, Literal(end, datatype=_XSD_NON_NEGATIVE))

@@ -544,6 +544,12 @@ _VALUE_TYPES: Mapping[Node, type | tuple[type, ...]] = {
 }
 
 
+# Read once: a namespace's attribute is looked up by Python code at every access, and this runs
+# for every literal of every graph.
+_RDFS_LITERAL, _RDFS_DATATYPE = RDFS.Literal, RDFS.Datatype
+_XSD_STRING, _RDF_LANG_STRING = XSD.string, RDF.langString
+
+
 def _datatype_matches(value: Node, datatype: Node) -> bool:
     """pySHACL's ``DatatypeConstraintComponent`` for one value node."""
     if not isinstance(value, Literal):
@@ -552,13 +558,13 @@ def _datatype_matches(value: Node, datatype: Node) -> bool:
         if getattr(value, "ill_typed", None) is True:
             return False
         return _actual_type(value, datatype)
-    if datatype == RDFS.Literal:
+    if datatype == _RDFS_LITERAL:
         return True
-    if datatype == RDFS.Datatype and value.datatype:
+    if datatype == _RDFS_DATATYPE and value.datatype:
         return True
-    if value.datatype is None and value.language is None and datatype == XSD.string:
+    if value.datatype is None and value.language is None and datatype == _XSD_STRING:
         return _actual_type(value, datatype)
-    if datatype == RDF.langString and value.language:
+    if datatype == _RDF_LANG_STRING and value.language:
         return _actual_type(value, datatype)
     return False
 

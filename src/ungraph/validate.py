@@ -65,7 +65,7 @@ from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
 from ungraph.config import Settings
-from ungraph.namespaces import PREFIXES
+from ungraph.namespaces import PREFIXES, RDF_TYPE
 from ungraph.resources import shapes_paths
 from ungraph.screen import Screen, Unsupported
 from ungraph.store.terms import NTriplesWriter, ToOxigraph, to_rdflib
@@ -456,7 +456,7 @@ class GraphValidator:
             triple
             for iri in {o for _s, _p, o in triples if isinstance(o, URIRef)}
             for kind in self.types.get(iri, ())
-            if (triple := (iri, RDF.type, kind)) not in present
+            if (triple := (iri, RDF_TYPE, kind)) not in present
         ]
         store: ox.Store | None = None
         blank_nodes: dict[str, BNode] = {}
