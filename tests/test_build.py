@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -448,7 +449,9 @@ def test_kill_9_during_a_build_leaves_the_previous_version_intact(
     small: Path, tmp_path: Path, corpus_dir: Path
 ) -> None:
     store = tmp_path / "store"
-    env = {**os.environ, "UNGRAPH_CORPUS": str(corpus_dir)}
+    temporary = tmp_path / "tmp"  # the build's temporary files
+    temporary.mkdir()
+    env = {**os.environ, "UNGRAPH_CORPUS": str(corpus_dir), "TMPDIR": str(temporary)}
     command = [str(Path(sys.executable).parent / "ungraph")]
     first = subprocess.run(
         [*command, "build", str(small), "--store", str(store), "--workers", "0"],
@@ -497,6 +500,8 @@ def test_kill_9_during_a_build_leaves_the_previous_version_intact(
     with open_store(str(store), read_only=True) as opened:
         assert opened.count() == quads
         assert dict(opened.documents()) == records
+    # The graphs it had spooled for loading went with the process.
+    assert not list(temporary.glob("ungraph-load-*"))
     # The next build cleans up the leftover and works.
     again = subprocess.run(
         [*command, "build", str(small), "--store", str(store), "--workers", "0", "--json"],
@@ -570,6 +575,20 @@ def test_workers_keep_the_collector_off_what_they_loaded(settings: Settings) -> 
         threshold = pool.submit(gc.get_threshold).result()
     assert frozen > 50_000  # the registry, lexicons and shapes
     assert threshold[0] == 10_000
+
+
+def test_where_files_cannot_be_opened_by_descriptor_the_spool_is_named_and_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build_module, "_OWN_DESCRIPTORS", str(tmp_path / "no-such-folder"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with open_store(str(tmp_path / "store")) as store:
+        loader = build_module._Loader(store)
+        loader.write("https://example.org/g/named", "<urn:b> <urn:p> <urn:o> .\n")
+        assert [p.suffix for p in tmp_path.glob("ungraph-load-*")] == [".nq"]
+        loader.close()
+        assert store.count() == 1
+    assert not list(tmp_path.glob("ungraph-load-*"))
 
 
 def test_a_load_that_fails_in_its_thread_fails_the_build_in_the_main_one(tmp_path: Path) -> None:

@@ -670,9 +670,7 @@ class _Loader:
             # out of the file, so it is loaded, then dropped before the new one goes in.
             self.flush()
         if self._spool is None:
-            self._spool = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed after its load)
-                "w", encoding="utf-8", newline="", prefix="ungraph-load-", suffix=".nq"
-            )
+            self._spool = _spool_file()
         # N-Triples to N-Quads: every statement ends with " .\n" (the serialiser escapes line
         # breaks inside literals), so the graph name goes before it.
         self._size += self._spool.write(ntriples.replace(" .\n", f" <{graph}> .\n"))
@@ -703,7 +701,7 @@ class _Loader:
             # Lenient: the workers wrote the statements from terms Oxigraph's parser checked
             # (ungraph.validate), and the graph names are minted IRIs; checking every IRI again
             # cost 12 % of the loading CPU (1.29 million quads).
-            self._bulk_load(path=spool.name, format=ox.RdfFormat.N_QUADS, lenient=True)
+            self._bulk_load(path=_path_of(spool), format=ox.RdfFormat.N_QUADS, lenient=True)
         finally:
             spool.close()  # and deleted
 
@@ -729,6 +727,27 @@ class _Loader:
         if self._spool is not None:
             self._spool.close()
             self._spool = None
+
+
+def _spool_file() -> IO[str]:
+    """A temporary file for N-Quads, deleted when closed. Where the system can open a file by
+    its descriptor (Linux: ``/proc/self/fd``), it never has a name: a build killed mid-way (even
+    ``kill -9``) leaves no spool behind, up to 256 MB, that no later build would find."""
+    if os.path.isdir(_OWN_DESCRIPTORS):
+        return tempfile.TemporaryFile("w+", encoding="utf-8", newline="", prefix="ungraph-load-")
+    return tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", newline="", prefix="ungraph-load-", suffix=".nq"
+    )
+
+
+def _path_of(spool: IO[str]) -> str:
+    """A path the bulk loader can open the spool by."""
+    if isinstance(spool.name, int):  # an unnamed file: its descriptor
+        return f"{_OWN_DESCRIPTORS}/{spool.name}"
+    return spool.name
+
+
+_OWN_DESCRIPTORS = "/proc/self/fd"
 
 
 class _Books:
