@@ -446,11 +446,13 @@ def lines_of(process: subprocess.Popen[str]) -> Iterator[str]:
 
 
 def test_kill_9_during_a_build_leaves_the_previous_version_intact(
-    small: Path, tmp_path: Path, corpus_dir: Path
+    small: Path, tmp_path: Path, corpus_dir: Path, request: pytest.FixtureRequest
 ) -> None:
     store = tmp_path / "store"
-    temporary = tmp_path / "tmp"  # the build's temporary files
-    temporary.mkdir()
+    # The build's temporary folder, short: the worker pool's sockets live there too, and a
+    # socket's path may not exceed 107 bytes.
+    temporary = Path(tempfile.mkdtemp(prefix="ungraph-kill-"))
+    request.addfinalizer(lambda: shutil.rmtree(temporary, ignore_errors=True))
     env = {**os.environ, "UNGRAPH_CORPUS": str(corpus_dir), "TMPDIR": str(temporary)}
     command = [str(Path(sys.executable).parent / "ungraph")]
     first = subprocess.run(
@@ -496,6 +498,9 @@ def test_kill_9_during_a_build_leaves_the_previous_version_intact(
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=60)
+        if process.stdout is not None:
+            process.stdout.close()
     assert current_version(str(store)) == version
     with open_store(str(store), read_only=True) as opened:
         assert opened.count() == quads

@@ -686,8 +686,8 @@ class _Loader:
         # No load is running: a graph can be dropped without racing one.
         for graph in self._existing.intersection(self._spooled):
             self.store.drop_graph(graph)  # a changed document's old graph, from the parent
+        self._spool.flush()
         spool, self._spool = self._spool, None
-        spool.flush()
         if self._thread is None:
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="ungraph-load")
         self._loading = self._thread.submit(self._load, spool)
