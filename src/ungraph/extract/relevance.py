@@ -66,8 +66,8 @@ def score(ctx: Context, draft: Draft) -> float:
     if not spans:
         return 0.0
     weight = 0.0
-    start, end = ctx.header.body  # the sentences' text
-    strong = _STRONG.within(ctx.text[start:end])
+    body_start, body_end = ctx.header.body  # the text the sentences are parts of
+    strong = _STRONG.within(ctx.text[body_start:body_end])
     for start, end in spans:
         sentence = ctx.text[start:end]
         if strong.search(sentence):

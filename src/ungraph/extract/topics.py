@@ -273,7 +273,8 @@ class TopicIndex:
                 j += 1
         matched: list[Query] = []
         checks = self._checks
-        # A query can match only if one of its positive terms is satisfied.
+        # Only the queries a satisfied term belongs to can match: all their positive terms
+        # satisfied, none of their negated ones.
         for qi in sorted({code // self._width for code in satisfied}):
             check = checks[qi]
             if check is None or (check[0] <= satisfied and check[1].isdisjoint(satisfied)):
