@@ -171,6 +171,17 @@ def test_a_concept_defined_in_two_files_of_one_index_names_both(tmp_path: Path) 
     assert str(first) in str(raised.value) and str(second) in str(raised.value)
 
 
+def test_a_scheme_is_the_concepts_its_file_defines(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.toml", tmp_path / "b.toml"
+    first.write_text('[concept."9.c"]\nqueries = ["broadband & rural"]\n', encoding="utf-8")
+    second.write_text('[concept."C2"]\nqueries = ["fibre"]\n', encoding="utf-8")
+    index = TopicIndex.from_toml(first, second)
+    assert index.scheme(first).concepts == ["9.c"] and index.scheme(second).concepts == ["C2"]
+    assert index.scheme(second).score("Fibre to rural schools.") == {"C2": 1.0}
+    with pytest.raises(QueryError, match="no concept"):
+        index.scheme(tmp_path / "other.toml")
+
+
 def test_the_sdg_and_wsis_views_share_one_index_and_keep_to_their_concepts() -> None:
     sdg, wsis = sdg_index(), wsis_index()
     assert sdg.index is wsis.index

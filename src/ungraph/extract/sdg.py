@@ -16,7 +16,7 @@ from functools import cache
 from ungraph.extract.context import Context, Draft
 from ungraph.extract.model import SdgLink
 from ungraph.extract.patterns import Guarded
-from ungraph.extract.topics import TopicIndex, TopicView, combine, read_queries
+from ungraph.extract.topics import TopicIndex, TopicView, combine
 from ungraph.resources import vocab_path
 
 PASSAGE_THRESHOLD = 0.5  # a sentence is tagged with a target at this score
@@ -106,8 +106,7 @@ def topic_index() -> TopicIndex:
 @cache
 def sdg_index() -> TopicView:
     """The team's phrase queries for the 169 targets and 17 goals."""
-    queries, _ = read_queries(vocab_path("sdg_topics.toml"))
-    return topic_index().view(query.concept for query in queries)
+    return topic_index().scheme(vocab_path("sdg_topics.toml"))
 
 
 def _codes(group: str) -> list[str]:

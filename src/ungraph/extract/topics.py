@@ -159,6 +159,7 @@ class TopicIndex:
 
     queries: list[Query]
     labels: Mapping[str, str] = field(default_factory=dict)
+    origins: Mapping[str, Path] = field(default_factory=dict)  # concept -> the file defining it
     _exact: dict[tuple[str, ...], frozenset[int]] = field(default_factory=dict, init=False)
     _prefix: dict[tuple[str, ...], frozenset[int]] = field(default_factory=dict, init=False)
     _prefix_lengths: list[int] = field(default_factory=list, init=False)
@@ -222,11 +223,18 @@ class TopicIndex:
                 defined[concept] = path
             queries.extend(file_queries)
             labels.update(file_labels)
-        return cls(queries, labels)
+        return cls(queries, labels, defined)
 
     def view(self, concepts: Iterable[str]) -> TopicView:
         """The scores of some concepts only (one scheme of a shared index)."""
         return TopicView(self, frozenset(concepts))
+
+    def scheme(self, path: Path) -> TopicView:
+        """The view of the concepts one of the index's files defines."""
+        concepts = [concept for concept, origin in self.origins.items() if origin == path]
+        if not concepts:
+            raise QueryError(f"{path}: the index defines no concept from this file")
+        return self.view(concepts)
 
     @property
     def concepts(self) -> list[str]:

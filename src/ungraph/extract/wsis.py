@@ -13,15 +13,14 @@ from functools import cache
 from ungraph.extract.context import Context, Draft
 from ungraph.extract.model import WsisLink
 from ungraph.extract.sdg import tag_passages, topic_index
-from ungraph.extract.topics import TopicView, read_queries
+from ungraph.extract.topics import TopicView
 from ungraph.resources import vocab_path
 
 
 @cache
 def wsis_index() -> TopicView:
     """The team's phrase queries for the action lines (in the index shared with the SDGs)."""
-    queries, _ = read_queries(vocab_path("wsis_topics.toml"))
-    return topic_index().view(query.concept for query in queries)
+    return topic_index().scheme(vocab_path("wsis_topics.toml"))
 
 
 def _order(code: str) -> tuple[int, int]:
