@@ -568,6 +568,24 @@ def test_a_graph_written_twice_before_its_chunk_is_loaded_keeps_the_second_conte
         assert store.count() == 2
 
 
+def test_under_a_deep_temporary_folder_workers_are_spawned_and_the_build_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, corpus_dir: Path
+) -> None:
+    # The fork server's socket would not fit in a Unix socket path ("AF_UNIX path too long").
+    deep = tmp_path / ("d" * 60) / ("e" * 40)
+    deep.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert build_module.worker_context().get_start_method() == "forkserver"
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    assert build_module.worker_context().get_start_method() == "spawn"
+    env = {**os.environ, "TMPDIR": str(deep), "UNGRAPH_CORPUS": str(corpus_dir)}
+    command = [str(Path(sys.executable).parent / "ungraph"), "build", "--workers", "2", "--json"]
+    command += [str(corpus_dir / "000_seed.txt"), "--store", str(tmp_path / "store")]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["documents"]["built"] == 1
+
+
 def test_workers_keep_the_collector_off_what_they_loaded(settings: Settings) -> None:
     minter = Minter(settings.base_iri)
     with ProcessPoolExecutor(
