@@ -46,6 +46,7 @@ from ungraph.extract import extract_document
 from ungraph.extract.knowledge import Knowledge
 from ungraph.iris import Minter
 from ungraph.mapping import MappedDocument, Run, map_document
+from ungraph.processes import clean_context
 from ungraph.resources import PACKAGE_DIR, data_dir, ontology_path
 from ungraph.sources import DEFAULT_MAX_BYTES, read_sources
 from ungraph.sources.model import SourceDocument, SourceError
@@ -329,21 +330,8 @@ def _start_worker(settings: Settings, types: TypeIndex, run: Run, timeout: float
 
 
 def worker_context() -> multiprocessing.context.BaseContext:
-    """How worker processes start: from a fork server, a clean single-threaded process, rather
-    than by forking the main process, whose threads (a progress bar, Oxigraph's) may hold locks
-    at the moment of the fork.
-
-    The fork server listens on a Unix socket in the temporary folder, whose path may not exceed
-    107 bytes: under a deeper folder (``TMPDIR``) it cannot start ("AF_UNIX path too long"), and
-    workers are spawned instead — fresh interpreters too, a little slower to start.
-    """
-    # The socket's path as multiprocessing makes it: <tmp>/pymp-XXXXXXXX/listener-XXXXXXXX.
-    socket = os.path.join(tempfile.gettempdir(), "pymp-" + "x" * 8, "listener-" + "x" * 8)
-    fits = len(os.fsencode(socket)) <= _SOCKET_PATH_MAX
-    return multiprocessing.get_context("forkserver" if fits else "spawn")
-
-
-_SOCKET_PATH_MAX = 107  # bytes of a Unix socket's path (sun_path holds 108 with its NUL)
+    """How build workers start (:func:`ungraph.processes.clean_context`)."""
+    return clean_context()
 
 
 class _Timeout(Exception):

@@ -545,6 +545,33 @@ def test_workers_follow_a_new_store_version(tmp_path: Path) -> None:
         pool.close()
 
 
+def test_query_workers_start_under_a_deep_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Too deep for the fork server's Unix socket ("AF_UNIX path too long"): spawned workers.
+    import tempfile
+
+    from ungraph.web.executor import QueryPool
+    from ungraph.web.worker import QueryJob
+
+    from .conftest import DATASET
+
+    location = str(tmp_path / "store")
+    load_files(location, [DATASET])
+    deep = tmp_path / ("d" * 60) / ("e" * 40)
+    deep.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    pool = QueryPool(location, size=1, timeout=30, queue_timeout=30)
+    job = QueryJob(
+        "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }", "select", "tsv", "http://e/"
+    )
+    try:
+        assert pool._context.get_start_method() == "spawn"
+        assert b"".join(pool.run(job)).split(b"\n")[1].startswith(b"12")
+    finally:
+        pool.close()
+
+
 def test_query_workers_give_freed_memory_back() -> None:
     # What a finished query freed stays in the C allocator's heap until malloc_trim hands it
     # back (a worker went from 1.1 GiB to 145 MiB after one aggregate on the whole General

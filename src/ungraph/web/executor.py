@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ungraph.processes import clean_context
 from ungraph.store import GraphStore
 from ungraph.web.worker import (
     DATA,
@@ -228,9 +228,9 @@ class QueryPool:
         self.sandbox = sandbox
         self.metrics = metrics
         self.check_interval = check_interval
-        self._context = multiprocessing.get_context("forkserver")
-        # Workers fork from a server process that has imported the query code once.
-        self._context.set_forkserver_preload(["ungraph.web.worker"])
+        # Workers fork from a server process that has imported the query code once (or are
+        # spawned, under a temporary folder too deep for its socket).
+        self._context = clean_context(preload=["ungraph.web.worker"])
         self._idle: list[_Worker] = []
         self._count = 0
         self._busy = 0
