@@ -174,4 +174,4 @@ def test_query_workers_never_load_rdflib_sparql() -> None:
 def test_this_file_names_the_modules_it_guards() -> None:
     # The worker check imports what the fork server preloads; if that changes, so must this.
     executor = Path(__file__).parents[2] / "src" / "ungraph" / "web" / "executor.py"
-    assert 'set_forkserver_preload(["ungraph.web.worker"])' in executor.read_text("utf-8")
+    assert 'clean_context(preload=["ungraph.web.worker"])' in executor.read_text("utf-8")
