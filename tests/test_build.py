@@ -32,6 +32,7 @@ from ungraph.formats import NTRIPLES
 from ungraph.iris import Minter
 from ungraph.mapping import MappedDocument, Run
 from ungraph.namespaces import UNG
+from ungraph.processes import clean_context
 from ungraph.store import SelectResult, current_version, open_store
 from ungraph.store.layout import StoreLayout
 
@@ -575,9 +576,9 @@ def test_under_a_deep_temporary_folder_workers_are_spawned_and_the_build_works(
     deep = tmp_path / ("d" * 60) / ("e" * 40)
     deep.mkdir(parents=True)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    assert build_module.worker_context().get_start_method() == "forkserver"
+    assert clean_context().get_start_method() == "forkserver"
     monkeypatch.setattr(tempfile, "tempdir", str(deep))
-    assert build_module.worker_context().get_start_method() == "spawn"
+    assert clean_context().get_start_method() == "spawn"
     env = {**os.environ, "TMPDIR": str(deep), "UNGRAPH_CORPUS": str(corpus_dir)}
     command = [str(Path(sys.executable).parent / "ungraph"), "build", "--workers", "2", "--json"]
     command += [str(corpus_dir / "000_seed.txt"), "--store", str(tmp_path / "store")]
@@ -590,7 +591,7 @@ def test_workers_keep_the_collector_off_what_they_loaded(settings: Settings) -> 
     minter = Minter(settings.base_iri)
     with ProcessPoolExecutor(
         1,
-        mp_context=build_module.worker_context(),
+        mp_context=clean_context(),
         initializer=build_module._start_worker,
         initargs=(settings, {}, Run.create(minter, "test"), 60.0),
     ) as pool:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import multiprocessing
 import os
 import resource
 import signal
@@ -327,11 +326,6 @@ def _init_worker(
 
 def _start_worker(settings: Settings, types: TypeIndex, run: Run, timeout: float) -> None:
     _init_worker(settings, types, run, timeout, pooled=True)
-
-
-def worker_context() -> multiprocessing.context.BaseContext:
-    """How build workers start (:func:`ungraph.processes.clean_context`)."""
-    return clean_context()
 
 
 class _Timeout(Exception):
@@ -921,7 +915,7 @@ class _Workers:
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             self.count,
-            mp_context=worker_context(),
+            mp_context=clean_context(),
             initializer=_start_worker,
             initargs=self.initargs,
         )

@@ -39,7 +39,6 @@ not used because it also filters the value nodes of nested shapes, so that ``sh:
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
 import time
@@ -66,6 +65,7 @@ from rdflib.term import Node
 
 from ungraph.config import Settings
 from ungraph.namespaces import PREFIXES, RDF_TYPE
+from ungraph.processes import clean_context
 from ungraph.resources import shapes_paths
 from ungraph.screen import Screen, Unsupported
 from ungraph.store.terms import NTriplesWriter, ToOxigraph, to_rdflib
@@ -899,8 +899,7 @@ def validate_many(
         for part in chunks:
             yield from _validate_serialized(part)
         return
-    # A fork server starts the workers (see ungraph.build.worker_context).
-    context = multiprocessing.get_context("forkserver")
+    context = clean_context()  # a fork server, or spawned under a deep temporary folder
     with ProcessPoolExecutor(
         count, mp_context=context, initializer=_init_worker, initargs=(types,)
     ) as pool:
